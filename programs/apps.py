@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programmes")
+
+    def ready(self) -> None:
+        # Every change to these records is kept in the audit trail, in the same transaction.
+        from auditlog.registry import auditlog
+
+        from programs import models
+
+        for model in (models.Course, models.Cohort, models.WeeklySlot, models.Session, models.Enrolment, models.Attendance):
+            auditlog.register(model)

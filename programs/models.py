@@ -289,6 +289,9 @@ class EnrolmentStatusChange(models.Model):
         verbose_name = _("enrolment status change")
         verbose_name_plural = _("enrolment status changes")
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
 
 class Attendance(models.Model):
     class Status(models.TextChoices):

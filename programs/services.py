@@ -17,7 +17,6 @@ from inmates.models import Inmate
 from programs.models import Attendance, Cohort, Enrolment, EnrolmentStatusChange, Session
 from rehab.models import PublicHoliday, StaffMember
 
-
 # ---------------------------------------------------------------- sessions
 
 
@@ -116,7 +115,7 @@ def enrolment_create(
         raise ValidationError(_("%(name)s is no longer in custody.") % {"name": inmate.full_name}, code="not_in_custody")
     try:
         with transaction.atomic():
-            locked = Cohort.objects.select_for_update().select_related("room").get(pk=cohort.pk)
+            locked = Cohort.objects.select_for_update(of=("self",)).select_related("room").get(pk=cohort.pk)
             person_filter = {"inmate": inmate} if inmate is not None else {"staff_member": staff_member}
             if locked.enrolments.filter(**person_filter).exists():
                 raise ValidationError(

@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from programs.models import Attendance, Cohort, Course, Enrolment, EnrolmentStatusChange, Session, WeeklySlot
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "kind", "audience", "planned_hours", "min_attendance_percent", "issuer", "is_active"]
+    list_filter = ["kind", "audience", "is_active", "issuer"]
+    search_fields = ["title", "code", "description"]
+    list_select_related = ["issuer"]
+
+
+class WeeklySlotInline(admin.TabularInline):
+    model = WeeklySlot
+    extra = 0
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "course", "facility", "room", "capacity", "start_date", "end_date", "delivery_mode"]
+    list_filter = ["delivery_mode", "course__kind", "facility"]
+    search_fields = ["name", "course__title", "facility__name"]
+    list_select_related = ["course", "facility", "room"]
+    filter_horizontal = ["trainers"]
+    date_hierarchy = "start_date"
+    inlines = [WeeklySlotInline]
+
+
+@admin.register(WeeklySlot)
+class WeeklySlotAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "weekday", "start_time", "end_time"]
+    list_filter = ["weekday"]
+    search_fields = ["cohort__name"]
+    list_select_related = ["cohort"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "date", "start_time", "end_time", "status", "register_taken_at"]
+    list_filter = ["status", "cohort__facility"]
+    search_fields = ["cohort__name", "topics_covered"]
+    list_select_related = ["cohort"]
+    date_hierarchy = "date"
+    raw_id_fields = ["cohort", "register_taken_by"]
+
+
+class EnrolmentStatusChangeInline(admin.TabularInline):
+    model = EnrolmentStatusChange
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "reason", "changed_by", "changed_at"]
+    can_delete = False
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "inmate", "staff_member", "status", "requested_at", "final_result"]
+    list_filter = ["status", "final_result", "cohort__facility"]
+    search_fields = ["cohort__name", "inmate__last_name", "inmate__registration_number", "staff_member__last_name"]
+    list_select_related = ["cohort", "inmate", "staff_member"]
+    raw_id_fields = ["cohort", "inmate", "staff_member"]
+    inlines = [EnrolmentStatusChangeInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["session", "enrolment", "status", "reason", "recorded_by", "recorded_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["enrolment__inmate__last_name", "enrolment__staff_member__last_name", "session__cohort__name"]
+    list_select_related = ["session__cohort", "enrolment__inmate", "enrolment__staff_member", "recorded_by"]
+    raw_id_fields = ["session", "enrolment", "recorded_by"]
