@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from programs.views import home
+from programs.views.home import home
 from rehab.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("programs/", include("programs.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

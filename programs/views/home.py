@@ -21,3 +21,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "upcoming_sessions": sessions_delivered_by(user=request.user, start=today, end=today + dt.timedelta(days=6))[:20],
     }
     return render(request, "rehab/home.html", context)
+
+
+urlpatterns: list = []
