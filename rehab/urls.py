@@ -10,6 +10,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("programs/", include("programs.urls")),
+    path("inmates/", include("inmates.urls")),
+    path("", include("certificates.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
