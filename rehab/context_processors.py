@@ -1,10 +1,37 @@
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
-from rehab.scoping import role_assignments
+from rehab.models import Role
+from rehab.scoping import role_assignments, roles_of
+
+_MANAGERS = {Role.DIRECTOR, Role.PROGRAMME_OFFICER, Role.SYSTEM_ADMINISTRATOR}
+_CASEWORK = _MANAGERS | {Role.CASE_MANAGER}
+
+# (label, URL name, roles that see the link). Links whose view is not installed are left out.
+NAVIGATION = [
+    (_("Today"), "programs:today", {Role.TRAINER}),
+    (_("This week"), "programs:week", {Role.TRAINER}),
+    (_("Dashboard"), "programs:dashboards", _MANAGERS),
+    (_("Cohorts"), "programs:cohort_list", _CASEWORK),
+    (_("Sessions"), "programs:session_list", _CASEWORK),
+    (_("Waitlist"), "programs:waitlist_list", _CASEWORK),
+    (_("Inmates"), "inmates:list", _CASEWORK),
+    (_("Certificates"), "certificates:index", {Role.REGISTRAR, Role.SYSTEM_ADMINISTRATOR}),
+]
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"current_roles": role_assignments(user)}
+    roles = roles_of(user)
+    links = []
+    for label, name, allowed in NAVIGATION:
+        if roles & allowed:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            links.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"current_roles": role_assignments(user), "nav_links": links}
