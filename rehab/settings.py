@@ -157,9 +157,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
-    for _folder in (_queue_dir, VAR_DIR / "celery" / "processed", VAR_DIR / "celery" / "results"):
+    for _folder in (_queue_dir, *(VAR_DIR / "celery" / name for name in ("processed", "results", "control"))):
         _folder.mkdir(parents=True, exist_ok=True)
     _default_results = f"file://{VAR_DIR / 'celery' / 'results'}"
 else:
