@@ -9,10 +9,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 
 # Debian packages: WeasyPrint (Pango, HarfBuzz), fonts for Latin and Cyrillic, gettext for translations,
-# poppler-utils (pdftotext) to read back generated PDFs; chromium for the browser tests.
+# poppler-utils (pdftotext) to read back generated PDFs; chromium for the browser tests, zbar-tools to decode
+# the QR codes printed on certificates.
 RUN_DEBS  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra \
              fonts-noto-core gettext poppler-utils
-TEST_DEBS := $(RUN_DEBS) chromium gettext
+TEST_DEBS := $(RUN_DEBS) chromium zbar-tools
 
 .PHONY: help run test deps-run deps-test venv messages migrate seed services stop-services clean-services clean
 
