@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -335,3 +336,88 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} — {self.enrolment.participant_name}: {self.get_status_display()}"
+
+
+class CourseRequest(models.Model):
+    """A person's wish to attend a course, recorded before (or without) any particular group.
+
+    A director hears "Arta asked for filigree" long before the next filigree group exists, so a request names
+    the course, not a cohort. Open requests for a course form its waitlist in the order they were made; the
+    waitlist of a cohort is the open requests for its course in its facility (plus anyone placed on that
+    cohort's own waitlist when it was full). Enrolling a person from the waitlist creates their Enrolment and
+    marks the request placed, keeping a link to it; the request row itself is never deleted, so the date a
+    person first asked survives every later move.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting")
+        PLACED = "placed", _("Placed in a group")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="requests", verbose_name=_("course"))
+    # Where the person will attend: an inmate's facility when the request was recorded, or, for staff, the
+    # facility whose group they would join. Scope (who may see the request) follows it.
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="course_requests", verbose_name=_("facility")
+    )
+    inmate = models.ForeignKey(
+        Inmate, on_delete=models.PROTECT, null=True, blank=True, related_name="course_requests", verbose_name=_("inmate")
+    )
+    staff_member = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="course_requests",
+        verbose_name=_("staff member"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    enrolment = models.OneToOneField(
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="course_request",
+        verbose_name=_("enrolment"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("course request")
+        verbose_name_plural = _("course requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(inmate__isnull=False, staff_member__isnull=True) | Q(inmate__isnull=True, staff_member__isnull=False)),
+                name="courserequest_exactly_one_person",
+            ),
+            models.UniqueConstraint(
+                fields=["course", "inmate"],
+                condition=Q(status="open", inmate__isnull=False),
+                name="courserequest_one_open_per_inmate",
+                violation_error_message=_("This person is already waiting for this course."),
+            ),
+            models.UniqueConstraint(
+                fields=["course", "staff_member"],
+                condition=Q(status="open", staff_member__isnull=False),
+                name="courserequest_one_open_per_staff",
+                violation_error_message=_("This person is already waiting for this course."),
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "facility", "status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_name} — {self.course}"
+
+    @property
+    def participant(self) -> Inmate | StaffMember:
+        return self.inmate if self.inmate_id else self.staff_member
+
+    @property
+    def participant_name(self) -> str:
+        return self.participant.full_name

@@ -1,0 +1,131 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from programs.models import Attendance, Enrolment, Session
+from rehab.models import Role
+from tests.factories import (
+    CohortFactory,
+    EnrolmentFactory,
+    FacilityFactory,
+    RoleAssignmentFactory,
+    SessionFactory,
+    StaffMemberFactory,
+    UserFactory,
+    WeeklySlotFactory,
+)
+from tests.factories_cohorts import CourseRequestFactory, director_of, trainer_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort():
+    return CohortFactory(name="Filigree A", capacity=4, start_date=dt.date(2026, 3, 2), end_date=dt.date(2027, 2, 26))
+
+
+def url(cohort):
+    return reverse("programs:cohort_detail", kwargs={"pk": cohort.pk})
+
+
+def test_the_detail_page_shows_facts_roster_waitlist_and_sessions(client, cohort):
+    WeeklySlotFactory(cohort=cohort, weekday=0, start_time=dt.time(9), end_time=dt.time(12))
+    cohort.trainers.add(StaffMemberFactory(first_name="Bashkim", last_name="Tejeci", home_city="Prizren"))
+    EnrolmentFactory(cohort=cohort, inmate__first_name="Arta", inmate__last_name="Berisha")
+    EnrolmentFactory(cohort=cohort, inmate__first_name="Besa", inmate__last_name="Gashi", status=Enrolment.Status.WITHDRAWN,
+                     status_reason="Moved to work duty")
+    EnrolmentFactory(cohort=cohort, status=Enrolment.Status.WAITLISTED)
+    CourseRequestFactory(course=cohort.course, facility=cohort.facility)
+    held = SessionFactory(cohort=cohort, date=dt.date(2026, 3, 2), status=Session.Status.HELD)
+    Attendance.objects.create(session=held, enrolment=cohort.enrolments.first(), status="present")
+    SessionFactory(cohort=cohort, date=dt.date(2026, 3, 9), status=Session.Status.CANCELLED, cancellation_reason="Lockdown")
+    SessionFactory(cohort=cohort, date=dt.date(2027, 1, 4))
+    client.force_login(director_of(cohort.facility))
+
+    response = client.get(url(cohort))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["seats_taken"] == 1
+    assert response.context["seats_free"] == 3
+    assert response.context["waitlist_count"] == 2
+    assert [e.participant_name for e in response.context["roster"]] == ["Arta Berisha", "Besa Gashi"]
+    assert [(s.date, s.has_register) for s in response.context["past_sessions"]] == [
+        (dt.date(2026, 3, 2), True), (dt.date(2026, 3, 9), False),
+    ]
+    assert [s.date for s in response.context["future_sessions"]] == [dt.date(2027, 1, 4)]
+    assert "4 places, 3 free" in page
+    assert "Bashkim Tejeci" in page
+    assert "Monday 09:00–12:00" in page
+    assert "Lockdown" in page
+    assert "Moved to work duty" in page
+    assert reverse("programs:waitlist", kwargs={"pk": cohort.pk}) in page
+    assert reverse("programs:enrol", kwargs={"pk": cohort.pk}) in page
+
+
+def test_a_trainer_sees_the_detail_of_a_cohort_they_deliver_without_manager_links(client, cohort):
+    client.force_login(trainer_of(cohort))
+
+    response = client.get(url(cohort))
+
+    assert response.status_code == 200
+    assert response.context["can_manage"] is False
+    assert reverse("programs:waitlist", kwargs={"pk": cohort.pk}) not in response.content.decode()
+
+
+def test_a_trainer_gets_404_for_a_cohort_they_do_not_deliver(client, cohort):
+    other = CohortFactory()
+    client.force_login(trainer_of(other))
+
+    assert client.get(url(cohort)).status_code == 404
+
+
+def test_a_director_of_another_facility_gets_404(client, cohort):
+    client.force_login(director_of(FacilityFactory()))
+
+    assert client.get(url(cohort)).status_code == 404
+
+
+def test_a_user_without_a_programme_role_gets_403(client, cohort):
+    user = RoleAssignmentFactory(role=Role.REGISTRAR, facility=None, organisation=cohort.course.issuer
+                                 or StaffMemberFactory().organisation).user
+    client.force_login(user)
+
+    assert client.get(url(cohort)).status_code == 403
+
+
+def test_logged_out_visitors_go_to_the_login_page(client, cohort):
+    response = client.get(url(cohort))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url(cohort)}"
+
+
+def test_a_programme_officer_of_the_country_and_an_administrator_see_it(client, cohort):
+    officer = RoleAssignmentFactory(role=Role.PROGRAMME_OFFICER, facility=None, country="XK").user
+    admin = UserFactory(is_superuser=True)
+
+    client.force_login(officer)
+    assert client.get(url(cohort)).status_code == 200
+    client.force_login(admin)
+    assert client.get(url(cohort)).status_code == 200
+
+
+@pytest.mark.parametrize("items", [1, 3])
+def test_the_detail_page_makes_a_constant_number_of_queries(client, django_assert_num_queries, items):
+    cohort = CohortFactory(capacity=10)
+    for n in range(items):
+        WeeklySlotFactory(cohort=cohort, weekday=n)
+        cohort.trainers.add(StaffMemberFactory())
+        enrolment = EnrolmentFactory(cohort=cohort)
+        session = SessionFactory(cohort=cohort, date=dt.date(2026, 3, 2) + dt.timedelta(days=n))
+        Attendance.objects.create(session=session, enrolment=enrolment, status="present")
+        CourseRequestFactory(course=cohort.course, facility=cohort.facility)
+    client.force_login(director_of(cohort.facility))
+
+    with django_assert_num_queries(9):
+        response = client.get(url(cohort))
+
+    assert response.status_code == 200
+    assert len(response.context["roster"]) == items
