@@ -1,19 +1,87 @@
-"""Registers and final assessments."""
+"""Registers, who may take them, attendance rates, final assessments and completion."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from programs.models import Attendance, Enrolment, Session
+from programs.models import Attendance, Cohort, Enrolment, Session
+from programs.services.enrolment import _record_status
+from rehab.models import Role
+from rehab.scoping import facilities_for
+
+User = AbstractBaseUser | AnonymousUser
+
+# A trainer may take or correct a register up to this many days after the session; later only the
+# facility's director can change it, so registers cannot be quietly rewritten months afterwards.
+REGISTER_EDIT_DAYS = 7
+
+# Roles that manage every cohort of their facilities (directors) or of all facilities (administrators).
+MANAGING_ROLES = (Role.DIRECTOR, Role.SYSTEM_ADMINISTRATOR)
+
+# ---------------------------------------------------------------- who may do what
+
+
+def cohorts_managed_by(*, user: User) -> QuerySet[Cohort]:
+    """Cohorts the user delivers as a trainer, or directs as the director of their facility (or administers)."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    condition = Q(trainers__user=user) | Q(facility__in=facilities_for(user, *MANAGING_ROLES))
+    return Cohort.objects.filter(pk__in=Cohort.objects.filter(condition).values("pk"))
+
+
+def sessions_managed_by(*, user: User) -> QuerySet[Session]:
+    return Session.objects.filter(cohort__in=cohorts_managed_by(user=user))
+
+
+def user_directs_cohort(*, user: User, cohort: Cohort) -> bool:
+    """A director of the cohort's facility, or a system administrator."""
+    return facilities_for(user, *MANAGING_ROLES).filter(pk=cohort.facility_id).exists()
+
+
+def user_trains_cohort(*, user: User, cohort: Cohort) -> bool:
+    return user.is_authenticated and cohort.trainers.filter(user=user).exists()
+
+
+def user_may_manage_cohort(*, user: User, cohort: Cohort) -> bool:
+    return user_directs_cohort(user=user, cohort=cohort) or user_trains_cohort(user=user, cohort=cohort)
+
+
+def register_edit_deadline(*, session: Session) -> dt.date:
+    """The last day on which a trainer may still take or correct the register."""
+    return session.date + dt.timedelta(days=REGISTER_EDIT_DAYS)
+
+
+def session_register_refusal(*, session: Session, user: User, today: dt.date | None = None) -> str | None:
+    """Why `user` may not save this session's register today, or None when they may."""
+    today = today or timezone.localdate()
+    if session.status == Session.Status.CANCELLED:
+        return _("This session was cancelled; it has no register.")
+    if session.date > today:
+        return _("The register opens on the day of the session (%(date)s).") % {
+            "date": formats.date_format(session.date, "DATE_FORMAT")
+        }
+    if user_directs_cohort(user=user, cohort=session.cohort):
+        return None
+    if user_trains_cohort(user=user, cohort=session.cohort):
+        deadline = register_edit_deadline(session=session)
+        if today > deadline:
+            return _(
+                "Trainers can change a register for %(days)d days after the session (until %(date)s). "
+                "Ask the facility director to change it."
+            ) % {"days": REGISTER_EDIT_DAYS, "date": formats.date_format(deadline, "DATE_FORMAT")}
+        return None
+    return _("Only the group's trainers and the facility director can take this register.")
+
 
 # ---------------------------------------------------------------- attendance
 
@@ -46,7 +114,11 @@ def session_record_register(
     by: AbstractBaseUser | None = None,
     today: dt.date | None = None,
 ) -> list[Attendance]:
-    """Save a session's whole register in one call; submitting the same register twice changes nothing."""
+    """Save a session's whole register in one call; submitting the same register twice changes nothing.
+
+    Only rows whose status, reason or note change are written, so each row keeps who last changed it
+    and when.
+    """
     today = today or timezone.localdate()
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("This session was cancelled; it has no register."), code="cancelled")
@@ -65,31 +137,59 @@ def session_record_register(
     if errors:
         raise ValidationError({str(pk): msgs for pk, msgs in errors.items()}, code="invalid")
 
-    rows = [
-        Attendance(
-            session=session,
-            enrolment_id=pk,
-            status=entry.status,
-            reason="" if entry.status == Attendance.Status.PRESENT else entry.reason,
-            note=entry.note.strip(),
-            recorded_by=by,
-            recorded_at=timezone.now(),
-        )
-        for pk, entry in sorted(entries.items())
-    ]
     with transaction.atomic():
-        Attendance.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["session", "enrolment"],
-            update_fields=["status", "reason", "note", "recorded_by", "recorded_at"],
-        )
-        session.status = Session.Status.HELD
-        session.topics_covered = topics_covered.strip()
-        session.register_taken_at = session.register_taken_at or timezone.now()
-        session.register_taken_by = session.register_taken_by or by
-        session.save(update_fields=["status", "topics_covered", "register_taken_at", "register_taken_by"])
+        # The lock orders this save after a concurrent cancellation or save of the same session.
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status == Session.Status.CANCELLED:
+            raise ValidationError(_("This session was cancelled; it has no register."), code="cancelled")
+        saved = {
+            row.enrolment_id: (row.status, row.reason, row.note)
+            for row in Attendance.objects.filter(session=locked)
+        }
+        rows = []
+        for pk, entry in sorted(entries.items()):
+            values = (
+                entry.status,
+                "" if entry.status == Attendance.Status.PRESENT else entry.reason,
+                entry.note.strip(),
+            )
+            if saved.get(pk) != values:
+                status, reason, note = values
+                rows.append(Attendance(session=locked, enrolment_id=pk, status=status, reason=reason, note=note, recorded_by=by))
+        if rows:
+            Attendance.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["session", "enrolment"],
+                update_fields=["status", "reason", "note", "recorded_by", "recorded_at"],
+            )
+        first_time = locked.register_taken_at is None
+        locked.status = Session.Status.HELD
+        locked.topics_covered = topics_covered.strip()
+        if first_time:
+            # The same instant as the rows (auto_now stamped them), so "taken" and "last changed" match.
+            locked.register_taken_at = max((row.recorded_at for row in rows), default=None) or timezone.now()
+            locked.register_taken_by = by
+        locked.save(update_fields=["status", "topics_covered", "register_taken_at", "register_taken_by"])
+    for field in ("status", "topics_covered", "register_taken_at", "register_taken_by_id"):
+        setattr(session, field, getattr(locked, field))
     return list(session.attendance.order_by("enrolment_id"))
+
+
+def session_save_register(
+    *,
+    session: Session,
+    entries: Mapping[int, AttendanceEntry],
+    topics_covered: str = "",
+    by: AbstractBaseUser,
+    today: dt.date | None = None,
+) -> list[Attendance]:
+    """Save a register on behalf of a person: a trainer of the group within the edit window, or the
+    facility's director (or an administrator) at any time."""
+    refusal = session_register_refusal(session=session, user=by, today=today)
+    if refusal:
+        raise ValidationError(refusal, code="not_allowed")
+    return session_record_register(session=session, entries=entries, topics_covered=topics_covered, by=by, today=today)
 
 
 def session_expected_enrolments(*, session: Session) -> QuerySet[Enrolment]:
@@ -97,3 +197,117 @@ def session_expected_enrolments(*, session: Session) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(cohort_id=session.cohort_id).filter(
         Q(status__in=Enrolment.SEATED) | Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk")))
     )
+
+
+# ---------------------------------------------------------------- attendance rate
+
+ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+
+
+def enrolment_attendance_rate(*, enrolment: Enrolment) -> Decimal | None:
+    """Share of the held sessions a participant attended (present or late), as a percentage with two
+    decimals (Decimal("66.67")); None when no session counts yet.
+
+    The sessions that count are the cohort's held sessions between the day the person was enrolled and
+    the day their enrolment ended, plus any held session on which they were marked anyway. Cancelled
+    sessions and sessions without a register never count against anyone.
+    """
+    window = Q(pk__in=[])
+    if enrolment.enrolled_at is not None:
+        window = Q(date__gte=timezone.localdate(enrolment.enrolled_at))
+        if enrolment.ended_at is not None:
+            window &= Q(date__lte=timezone.localdate(enrolment.ended_at))
+    marked = Attendance.objects.filter(session=OuterRef("pk"), enrolment=enrolment)
+    counted = Session.objects.filter(cohort_id=enrolment.cohort_id, status=Session.Status.HELD).filter(
+        window | Exists(marked)
+    )
+    held = counted.count()
+    if not held:
+        return None
+    attended = Attendance.objects.filter(enrolment=enrolment, session__in=counted, status__in=ATTENDED).count()
+    return (Decimal(100) * attended / held).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------- final assessment and completion
+
+
+@dataclass(frozen=True)
+class FinalAssessment:
+    result: str = ""  # Enrolment.Result value, or "" when not (yet) assessed
+    score: Decimal | None = None
+    note: str = ""
+
+
+def cohort_participants(*, cohort: Cohort) -> QuerySet[Enrolment]:
+    """The people a final assessment is recorded for: those enrolled, or already completed."""
+    return cohort.enrolments.filter(status__in=Enrolment.SEATED)
+
+
+def _assessment_errors(assessment: FinalAssessment) -> list[str]:
+    errors = []
+    if assessment.result and assessment.result not in Enrolment.Result.values:
+        errors.append(_("Unknown result “%(result)s”.") % {"result": assessment.result})
+    if assessment.score is not None:
+        if not Decimal(0) <= assessment.score <= Decimal(100):
+            errors.append(_("The score must be between 0 and 100."))
+        elif not assessment.result:
+            errors.append(_("Choose passed or not passed to record a score."))
+    return errors
+
+
+def cohort_record_final_assessments(
+    *, cohort: Cohort, results: Mapping[int, FinalAssessment], by: AbstractBaseUser | None
+) -> list[Enrolment]:
+    """Record the final assessment of several participants at once: all rows are saved, or none.
+
+    Errors are keyed by enrolment id. Rows that do not change are not written. Who made each change is
+    kept by the audit trail (the request's user).
+    """
+    participants = {e.pk: e for e in cohort_participants(cohort=cohort)}
+    if set(results) - set(participants):
+        raise ValidationError(_("Some people in this list are not participants of the group."), code="unknown")
+    errors = {pk: _assessment_errors(assessment) for pk, assessment in results.items()}
+    errors = {str(pk): msgs for pk, msgs in sorted(errors.items()) if msgs}
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+    changed = []
+    with transaction.atomic():
+        locked = {e.pk: e for e in cohort_participants(cohort=cohort).filter(pk__in=results).select_for_update()}
+        for pk, assessment in sorted(results.items()):
+            enrolment = locked[pk]
+            score = None if assessment.score is None else assessment.score.quantize(Decimal("0.01"))
+            values = (assessment.result, score, assessment.note.strip())
+            if (enrolment.final_result, enrolment.final_score, enrolment.final_note) == values:
+                continue
+            enrolment.final_result, enrolment.final_score, enrolment.final_note = values
+            enrolment.save(update_fields=["final_result", "final_score", "final_note"])
+            changed.append(enrolment)
+    return changed
+
+
+def cohort_can_complete(*, cohort: Cohort, today: dt.date | None = None) -> bool:
+    return (today or timezone.localdate()) > cohort.end_date
+
+
+def cohort_complete(*, cohort: Cohort, by: AbstractBaseUser | None, today: dt.date | None = None) -> list[Enrolment]:
+    """Mark everyone still enrolled as having completed the course, once the group has ended.
+
+    Each change is written to the enrolment's history. Running it again changes nothing.
+    """
+    if not cohort_can_complete(cohort=cohort, today=today):
+        raise ValidationError(
+            _("Participants can be marked as completed only after the group ends on %(date)s.")
+            % {"date": formats.date_format(cohort.end_date, "DATE_FORMAT")},
+            code="not_ended",
+        )
+    completed = []
+    now = timezone.now()
+    with transaction.atomic():
+        for enrolment in cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).select_for_update().order_by("pk"):
+            enrolment.status = Enrolment.Status.COMPLETED
+            enrolment.ended_at = now
+            enrolment.save(update_fields=["status", "ended_at"])
+            _record_status(enrolment=enrolment, from_status=Enrolment.Status.ENROLLED, reason="", by=by)
+            completed.append(enrolment)
+    return completed

@@ -1,0 +1,212 @@
+"""Forms for the trainer's screens: the week picker, the register and the final assessment.
+
+The register and the final assessment are one form with a few fields per person (`status_<enrolment id>`
+and so on), so the whole list is saved in one request and errors can be shown next to each person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Attendance, Enrolment, Session
+from programs.services.attendance import AttendanceEntry, FinalAssessment
+
+NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
+
+
+class WeekForm(forms.Form):
+    start = forms.DateField(required=False)
+
+    def week_start(self, today: dt.date) -> dt.date:
+        """The Monday of the requested week (this week when none or a bad date is given)."""
+        day = (self.cleaned_data.get("start") if self.is_valid() else None) or today
+        return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass
+class PersonRow:
+    """One person on a per-person form, with their fields' current values and errors."""
+
+    enrolment: Enrolment
+    values: dict[str, object]
+    errors: list[str] = field(default_factory=list)
+    saved: Attendance | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.enrolment.pk
+
+
+class PerPersonForm(forms.Form):
+    """Fields named `<name>_<enrolment id>` for each person; errors collected per person."""
+
+    per_person: Sequence[str] = ()
+
+    def __init__(self, *args, enrolments: Sequence[Enrolment], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrolments = list(enrolments)
+        self.person_errors: dict[int, list[str]] = {}
+        for enrolment in self.enrolments:
+            for name, person_field in self.person_fields(enrolment).items():
+                self.fields[f"{name}_{enrolment.pk}"] = person_field
+
+    def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
+        raise NotImplementedError
+
+    def value(self, name: str, enrolment: Enrolment):
+        if self.is_bound and hasattr(self, "cleaned_data") and f"{name}_{enrolment.pk}" in self.cleaned_data:
+            return self.cleaned_data[f"{name}_{enrolment.pk}"]
+        return self[f"{name}_{enrolment.pk}"].value()
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Place a service's errors: keys that are enrolment ids go to that person, the rest on top."""
+        if hasattr(error, "error_dict"):
+            for key, messages in error.message_dict.items():
+                if key.isdigit() and int(key) in {e.pk for e in self.enrolments}:
+                    self.person_errors.setdefault(int(key), []).extend(messages)
+                else:
+                    self.add_error(None, messages)
+        else:
+            self.add_error(None, error)
+
+    def rows(self) -> list[PersonRow]:
+        rows = []
+        for enrolment in self.enrolments:
+            names = [f"{name}_{enrolment.pk}" for name in self.per_person]
+            errors = [str(m) for n in names for m in (self.errors.get(n) or [])] if self.is_bound else []
+            errors += self.person_errors.get(enrolment.pk, [])
+            values = {name: self[f"{name}_{enrolment.pk}"].value() for name in self.per_person}
+            rows.append(PersonRow(enrolment=enrolment, values=values, errors=errors))
+        return rows
+
+    @property
+    def people_with_errors(self) -> int:
+        return sum(1 for row in self.rows() if row.errors)
+
+
+class RegisterForm(PerPersonForm):
+    """A session's register. Everyone starts as present, or with their saved status when editing."""
+
+    per_person = ("status", "reason", "note")
+
+    topics_covered = forms.CharField(
+        label=_("Topics covered"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, session: Session, enrolments: Sequence[Enrolment], **kwargs):
+        self.session = session
+        super().__init__(*args, enrolments=enrolments, **kwargs)
+        self.fields["topics_covered"].initial = session.topics_covered
+
+    def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
+        saved = getattr(enrolment, "saved_attendance", None)
+        return {
+            "status": forms.ChoiceField(
+                choices=Attendance.Status.choices,
+                initial=saved.status if saved else Attendance.Status.PRESENT,
+                error_messages={
+                    "required": _("Choose present, late, absent or excused."),
+                    "invalid_choice": _("Choose present, late, absent or excused."),
+                },
+            ),
+            "reason": forms.ChoiceField(
+                choices=[("", "—"), *Attendance.Reason.choices],
+                required=False,
+                initial=saved.reason if saved else "",
+                error_messages={"invalid_choice": _("Choose a reason from the list.")},
+            ),
+            "note": forms.CharField(
+                required=False,
+                max_length=NOTE_MAX_LENGTH,
+                initial=saved.note if saved else "",
+                error_messages={"max_length": _("Keep the note under %(limit_value)d characters.")},
+            ),
+        }
+
+    # Bootstrap colour of each status's button and badge.
+    STATUS_STYLES = {
+        Attendance.Status.PRESENT: "success",
+        Attendance.Status.LATE: "warning",
+        Attendance.Status.ABSENT: "danger",
+        Attendance.Status.EXCUSED: "secondary",
+    }
+
+    @property
+    def status_options(self) -> list[tuple[str, str, str]]:
+        return [(value, label, self.STATUS_STYLES[value]) for value, label in Attendance.Status.choices]
+
+    @property
+    def reason_options(self) -> list[tuple[str, str]]:
+        return list(Attendance.Reason.choices)
+
+    def rows(self) -> list[PersonRow]:
+        rows = super().rows()
+        for row in rows:
+            row.saved = getattr(row.enrolment, "saved_attendance", None)
+        return rows
+
+    def entries(self) -> dict[int, AttendanceEntry]:
+        data = self.cleaned_data
+        return {
+            e.pk: AttendanceEntry(status=data[f"status_{e.pk}"], reason=data[f"reason_{e.pk}"], note=data[f"note_{e.pk}"])
+            for e in self.enrolments
+        }
+
+    def counts(self) -> dict[str, int]:
+        """How many people have each status in the form as shown."""
+        counts = dict.fromkeys(Attendance.Status.values, 0)
+        for row in self.rows():
+            if row.values["status"] in counts:
+                counts[row.values["status"]] += 1
+        return counts
+
+
+class FinalAssessmentForm(PerPersonForm):
+    per_person = ("result", "score", "note")
+
+    @property
+    def result_options(self) -> list[tuple[str, str, str]]:
+        return [
+            ("", _("Not assessed"), "secondary"),
+            (Enrolment.Result.PASSED, Enrolment.Result.PASSED.label, "success"),
+            (Enrolment.Result.NOT_PASSED, Enrolment.Result.NOT_PASSED.label, "danger"),
+        ]
+
+    def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
+        return {
+            "result": forms.ChoiceField(
+                choices=[("", _("Not assessed")), *Enrolment.Result.choices],
+                required=False,
+                initial=enrolment.final_result,
+                error_messages={"invalid_choice": _("Choose passed, not passed or not assessed.")},
+            ),
+            "score": forms.DecimalField(
+                required=False,
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=enrolment.final_score,
+                error_messages={
+                    "invalid": _("The score must be a number between 0 and 100."),
+                    "min_value": _("The score must be between 0 and 100."),
+                    "max_value": _("The score must be between 0 and 100."),
+                    "max_decimal_places": _("Use at most two decimals in the score."),
+                    "max_digits": _("The score must be between 0 and 100."),
+                },
+            ),
+            "note": forms.CharField(required=False, initial=enrolment.final_note, widget=forms.Textarea(attrs={"rows": 1})),
+        }
+
+    def results(self) -> dict[int, FinalAssessment]:
+        data = self.cleaned_data
+        return {
+            e.pk: FinalAssessment(result=data[f"result_{e.pk}"], score=data[f"score_{e.pk}"], note=data[f"note_{e.pk}"])
+            for e in self.enrolments
+        }

@@ -1,0 +1,245 @@
+"""The trainer's screens: today's and this week's sessions, the register, the final assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from programs.forms.attendance import FinalAssessmentForm, RegisterForm, WeekForm
+from programs.models import Attendance, Cohort, Enrolment, Session
+from programs.selectors import sessions_delivered_by
+from programs.services.attendance import (
+    ATTENDED,
+    cohort_can_complete,
+    cohort_complete,
+    cohort_participants,
+    cohort_record_final_assessments,
+    cohorts_managed_by,
+    register_edit_deadline,
+    session_expected_enrolments,
+    session_register_refusal,
+    session_save_register,
+    sessions_managed_by,
+)
+from rehab.models import Role
+from rehab.permissions import role_required
+
+TRAINER_SCREEN_ROLES = (Role.TRAINER, Role.DIRECTOR, Role.SYSTEM_ADMINISTRATOR)
+
+# People on registers and assessment lists are sorted by family name, inmates and staff alike.
+BY_NAME = (
+    Coalesce(F("inmate__last_name"), F("staff_member__last_name")),
+    Coalesce(F("inmate__first_name"), F("staff_member__first_name")),
+    "pk",
+)
+
+
+# ---------------------------------------------------------------- today and this week
+
+
+def _delivered_sessions(request: HttpRequest, start: dt.date, end: dt.date) -> list[Session]:
+    today = timezone.localdate()
+    sessions = list(
+        sessions_delivered_by(user=request.user, start=start, end=end).annotate(
+            marked=Count("attendance"),
+            attended=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
+        )
+    )
+    for session in sessions:
+        session.register_taken = session.register_taken_at is not None or session.marked > 0
+        session.is_future = session.date > today
+        session.register_locked = today > register_edit_deadline(session=session)
+    return sessions
+
+
+@role_required(*TRAINER_SCREEN_ROLES)
+def today(request: HttpRequest) -> HttpResponse:
+    day = timezone.localdate()
+    context = {"today": day, "sessions": _delivered_sessions(request, day, day), "week_start": day - dt.timedelta(days=day.weekday())}
+    return render(request, "programs/trainer/today.html", context)
+
+
+@role_required(*TRAINER_SCREEN_ROLES)
+def week(request: HttpRequest) -> HttpResponse:
+    day = timezone.localdate()
+    start = WeekForm(request.GET).week_start(day)
+    end = start + dt.timedelta(days=6)
+    sessions = _delivered_sessions(request, start, end)
+    days = [start + dt.timedelta(days=n) for n in range(7)]
+    context = {
+        "today": day,
+        "start": start,
+        "end": end,
+        "days": [(d, [s for s in sessions if s.date == d]) for d in days],
+        "session_count": len(sessions),
+        "previous_start": start - dt.timedelta(days=7),
+        "next_start": start + dt.timedelta(days=7),
+        "this_week": day - dt.timedelta(days=day.weekday()),
+    }
+    return render(request, "programs/trainer/week.html", context)
+
+
+# ---------------------------------------------------------------- the register
+
+
+def _register_people(session: Session) -> list[Enrolment]:
+    """Everyone on the register, each with `saved_attendance`: their row for this session, or None."""
+    rows = Attendance.objects.filter(session=session).select_related("recorded_by")
+    people = list(
+        session_expected_enrolments(session=session)
+        .select_related("inmate", "staff_member")
+        .prefetch_related(Prefetch("attendance", queryset=rows, to_attr="session_rows"))
+        .order_by(*BY_NAME)
+    )
+    for person in people:
+        person.saved_attendance = person.session_rows[0] if person.session_rows else None
+    return people
+
+
+def _last_change(session: Session, people: list[Enrolment]) -> Attendance | None:
+    """The most recent correction after the register was first taken, if any."""
+    saved = [p.saved_attendance for p in people if p.saved_attendance]
+    latest = max(saved, key=lambda row: row.recorded_at, default=None)
+    if latest and session.register_taken_at and latest.recorded_at > session.register_taken_at:
+        return latest
+    return None
+
+
+def _register_context(request: HttpRequest, session: Session, form: RegisterForm | None = None, **extra) -> dict:
+    today = timezone.localdate()
+    people = _register_people(session)
+    refusal = session_register_refusal(session=session, user=request.user, today=today)
+    closed = session.status == Session.Status.CANCELLED or session.date > today
+    form = form or RegisterForm(session=session, enrolments=people)
+    return {
+        "session": session,
+        "cohort": session.cohort,
+        "form": form,
+        "rows": form.rows(),
+        "counts": form.counts(),
+        "refusal": refusal,
+        "closed": closed,
+        "read_only": bool(refusal) and not closed,
+        "last_change": _last_change(session, people),
+        "edit_deadline": register_edit_deadline(session=session),
+        "register_url": reverse("programs:register", args=[session.pk]),
+        **extra,
+    }
+
+
+def _saved_message(counts: dict[str, int]) -> str:
+    return _("Register saved: %(present)d present, %(late)d late, %(absent)d absent, %(excused)d excused.") % counts
+
+
+def _managed_session(request: HttpRequest, pk: int) -> Session:
+    return get_object_or_404(
+        sessions_managed_by(user=request.user).select_related(
+            "cohort__course", "cohort__facility", "cohort__room", "register_taken_by"
+        ),
+        pk=pk,
+    )
+
+
+@role_required(*TRAINER_SCREEN_ROLES)
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _managed_session(request, pk)
+    template = "programs/trainer/_register_panel.html" if request.htmx else "programs/trainer/register.html"
+    if request.method != "POST":
+        return render(request, "programs/trainer/register.html", _register_context(request, session))
+
+    refusal = session_register_refusal(session=session, user=request.user)
+    if refusal:
+        # Nothing to save: the page already showed the register as closed or read-only.
+        return render(request, template, _register_context(request, session), status=200 if request.htmx else 403)
+
+    form = RegisterForm(request.POST, session=session, enrolments=_register_people(session))
+    if form.is_valid():
+        try:
+            session_save_register(
+                session=session, entries=form.entries(), topics_covered=form.cleaned_data["topics_covered"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            counts = form.counts()
+            if not request.htmx:
+                messages.success(request, _saved_message(counts))
+                return redirect("programs:register", pk=session.pk)
+            session.refresh_from_db(fields=["status", "topics_covered", "register_taken_at", "register_taken_by"])
+            return render(request, template, _register_context(request, session, saved_message=_saved_message(counts)))
+    return render(request, template, _register_context(request, session, form=form))
+
+
+# ---------------------------------------------------------------- final assessment and completion
+
+
+def _managed_cohort(request: HttpRequest, pk: int) -> Cohort:
+    return get_object_or_404(cohorts_managed_by(user=request.user).select_related("course", "facility"), pk=pk)
+
+
+def _participants(cohort: Cohort) -> QuerySet[Enrolment]:
+    return cohort_participants(cohort=cohort).select_related("inmate", "staff_member").order_by(*BY_NAME)
+
+
+@role_required(*TRAINER_SCREEN_ROLES)
+def final_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _managed_cohort(request, pk)
+    people = list(_participants(cohort))
+    if request.method == "POST":
+        form = FinalAssessmentForm(request.POST, enrolments=people)
+        if form.is_valid():
+            try:
+                changed = cohort_record_final_assessments(cohort=cohort, results=form.results(), by=request.user)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Final assessments saved: %(count)d changed.") % {"count": len(changed)})
+                return redirect("programs:final_assessment", pk=cohort.pk)
+    else:
+        form = FinalAssessmentForm(enrolments=people)
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "rows": form.rows(),
+        "can_complete": cohort_can_complete(cohort=cohort),
+        "still_enrolled": sum(1 for p in people if p.status == Enrolment.Status.ENROLLED),
+    }
+    return render(request, "programs/trainer/final_assessment.html", context)
+
+
+@require_POST
+@role_required(*TRAINER_SCREEN_ROLES)
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _managed_cohort(request, pk)
+    try:
+        completed = cohort_complete(cohort=cohort, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        count = len(completed)
+        messages.success(
+            request,
+            ngettext("%(count)d participant marked as completed.", "%(count)d participants marked as completed.", count)
+            % {"count": count},
+        )
+    return redirect("programs:final_assessment", pk=cohort.pk)
+
+
+urlpatterns = [
+    path("today/", today, name="today"),
+    path("week/", week, name="week"),
+    path("sessions/<int:pk>/register/", register, name="register"),
+    path("cohorts/<int:pk>/final-assessment/", final_assessment, name="final_assessment"),
+    path("cohorts/<int:pk>/complete/", complete, name="cohort_complete"),
+]
