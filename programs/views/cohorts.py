@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from inmates.models import Inmate
+from programs.forms.cohorts import CohortForm, ConfirmForm, SlotFormSet
 from programs.models import Attendance, Cohort, CourseRequest, Enrolment, Session
 from programs.selectors import cohorts_delivered_by, cohorts_for
-from rehab.models import Role, StaffMember
+from programs.services.clashes import cohort_schedule_clashes
+from programs.services.sessions import cohort_create, cohort_schedule_change, cohort_update, schedule_plan
+from rehab.models import Facility, Role, StaffMember
 from rehab.permissions import role_required
 from rehab.scoping import facilities_for, has_role
 
@@ -100,6 +108,111 @@ def _detail_cohort(request: HttpRequest, pk: int) -> Cohort:
     )
 
 
+# ---------------------------------------------------------------- create and edit
+
+# Fields of the submitted form that are not part of what is previewed.
+_NOT_PREVIEWED = {"csrfmiddlewaretoken", "preview", "confirm", "acknowledge_clashes", "preview_digest"}
+
+
+def _digest(data) -> str:
+    """A fingerprint of what was previewed, so a confirmation saves exactly what the user saw."""
+    items = sorted((key, tuple(data.getlist(key))) for key in data if key not in _NOT_PREVIEWED)
+    return salted_hmac("programs.cohort_preview", repr(items)).hexdigest()
+
+
+def _cohort_form_page(request: HttpRequest, *, facility: Facility, cohort: Cohort | None) -> HttpResponse:
+    today = timezone.localdate()
+    instance = cohort or Cohort(facility=facility)
+    initial_slots = (
+        [{"weekday": s.weekday, "start_time": s.start_time, "end_time": s.end_time} for s in cohort.weekly_slots.all()]
+        if cohort
+        else []
+    )
+    data = request.POST if request.method == "POST" else None
+    form = CohortForm(data, instance=instance, facility=facility)
+    slot_formset = SlotFormSet(data, initial=initial_slots, prefix="slots")
+    confirm_form = ConfirmForm(data)
+    context = {"facility": facility, "cohort": cohort, "form": form, "slot_formset": slot_formset, "preview": None}
+
+    if data is None or not (form.is_valid() and slot_formset.is_valid() and confirm_form.is_valid()):
+        return render(request, "programs/cohorts/form.html", context)
+
+    values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    slots = slot_formset.slots
+    plan = schedule_plan(
+        start_date=values["start_date"], end_date=values["end_date"], slots=slots, country=facility.country
+    )
+    # Nothing is saved yet: the form has put the submitted values on the (unsaved) instance, which is what
+    # the schedule change and the clashes are computed for.
+    change = cohort_schedule_change(cohort=instance, planned=plan.planned, today=today)
+    clashes = cohort_schedule_clashes(
+        cohort=instance,
+        planned=[p for p in plan.planned if p[0] >= today],
+        room=values["room"],
+        trainers=list(values["trainers"]),
+    )
+    digest = _digest(data)
+    context.update(
+        preview={"plan": plan, "change": change, "clashes": clashes, "digest": digest},
+        confirm_form=ConfirmForm(initial={"preview_digest": digest}),
+    )
+
+    if "confirm" in data:
+        if confirm_form.cleaned_data["preview_digest"] != digest:
+            context["stale"] = True
+        elif clashes and not confirm_form.cleaned_data["acknowledge_clashes"]:
+            context["confirm_form"] = confirm_form
+            confirm_form.add_error("acknowledge_clashes", _("Tick “I have checked the clashes” to save despite them."))
+        else:
+            try:
+                if cohort is None:
+                    saved, generation = cohort_create(facility=facility, slots=slots, by=request.user, **values)
+                else:
+                    saved, generation = cohort_update(cohort=cohort, slots=slots, by=request.user, **values)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d session generated.", "%(count)d sessions generated.", generation.created)
+                    % {"count": generation.created},
+                )
+                if generation.history:
+                    messages.info(
+                        request,
+                        ngettext(
+                            "%(count)d session kept because it is in the past or has a register.",
+                            "%(count)d sessions kept because they are in the past or have a register.",
+                            generation.history,
+                        )
+                        % {"count": generation.history},
+                    )
+                return redirect("programs:cohort_detail", pk=saved.pk)
+    return render(request, "programs/cohorts/form.html", context)
+
+
+@role_required(*MANAGER_ROLES)
+def cohort_create_view(request: HttpRequest) -> HttpResponse:
+    facilities = facilities_for(request.user, *MANAGER_ROLES).select_related("prison_service")
+    facility_pk = request.GET.get("facility", "")
+    if not facility_pk.isdigit():
+        if facilities.count() == 1:
+            return redirect(f"{request.path}?facility={facilities.get().pk}")
+        return render(request, "programs/cohorts/choose_facility.html", {"facilities": facilities.order_by("name")})
+    facility = get_object_or_404(facilities, pk=facility_pk)
+    return _cohort_form_page(request, facility=facility, cohort=None)
+
+
+@role_required(*MANAGER_ROLES)
+def cohort_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_object_or_404(
+        managed_cohorts(request.user).select_related("facility__prison_service", "course", "room"), pk=pk
+    )
+    return _cohort_form_page(request, facility=cohort.facility, cohort=cohort)
+
+
 urlpatterns = [
     path("cohorts/<int:pk>/", cohort_detail, name="cohort_detail"),
+    path("cohorts/new/", cohort_create_view, name="cohort_create"),
+    path("cohorts/<int:pk>/edit/", cohort_edit_view, name="cohort_edit"),
 ]
