@@ -69,7 +69,7 @@ def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
 def waitlist_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a request for this cohort's course: the person joins the waitlist."""
     cohort = _managed_cohort(request, pk)
-    form = CourseRequestForm(request.POST or None, course=cohort.course, inmates=_cohort_inmates(request, cohort))
+    form = CourseRequestForm(request.POST if request.method == "POST" else None, course=cohort.course, inmates=_cohort_inmates(request, cohort))
     if request.method == "POST" and form.is_valid():
         try:
             course_request = enrolment_request(
@@ -106,18 +106,18 @@ def waitlist_enrol(request: HttpRequest, pk: int, kind: str, entry_pk: int) -> H
     else:
         raise Http404
     warnings = enrolment_suitability(cohort=cohort, inmate=source.inmate, staff_member=source.staff_member)
-    form = AcknowledgeForm(request.POST or None)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if warnings and not form.cleaned_data["acknowledge"]:
-            form.add_error("acknowledge", _("Tick the box to confirm you have read the warnings."))
-        else:
-            try:
-                enrolment = enrolment_enrol_from_waitlist(cohort=cohort, by=request.user, **service_kwargs)
-            except ValidationError as exc:
-                _add_service_error(form, exc)
+        try:
+            enrolment_check_capacity(cohort=cohort)
+            if warnings and not form.cleaned_data["acknowledge"]:
+                form.add_error("acknowledge", _("Tick the box to confirm you have read the warnings."))
             else:
+                enrolment = enrolment_enrol_from_waitlist(cohort=cohort, by=request.user, **service_kwargs)
                 messages.success(request, _("%(name)s is enrolled.") % {"name": enrolment.participant_name})
                 return redirect("programs:waitlist", pk=cohort.pk)
+        except ValidationError as exc:
+            _add_service_error(form, exc)
     return render(
         request,
         "programs/enrolments/waitlist_enrol.html",
@@ -129,7 +129,7 @@ def waitlist_enrol(request: HttpRequest, pk: int, kind: str, entry_pk: int) -> H
 def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     """Enrol a person directly. A full cohort refuses at once; otherwise suitability warnings must be confirmed."""
     cohort = _managed_cohort(request, pk)
-    form = EnrolForm(request.POST or None, course=cohort.course, inmates=_cohort_inmates(request, cohort))
+    form = EnrolForm(request.POST if request.method == "POST" else None, course=cohort.course, inmates=_cohort_inmates(request, cohort))
     warnings: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,7 +156,7 @@ def enrolment_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     cohort = enrolment.cohort
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             enrolment_withdraw(enrolment=enrolment, reason=form.cleaned_data["reason"], by=request.user)
@@ -178,7 +178,7 @@ def course_waitlist_view(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
     facilities = facilities_for(request.user, *MANAGER_ROLES)
     form = CourseRequestWithFacilityForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         course=course,
         inmates=inmates_for(request.user).filter(current_facility__in=facilities),
         facilities=facilities,
@@ -211,7 +211,7 @@ def course_request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             course_request_cancel(course_request=course_request, reason=form.cleaned_data["reason"], by=request.user)
