@@ -76,7 +76,9 @@ def lipjan():
     EnrolmentFactory(cohort=it, inmate=arta)
     EnrolmentFactory(cohort=it, inmate=None, staff_member=StaffMemberFactory())
     EnrolmentFactory(cohort=it, inmate=dren, status=Enrolment.Status.WAITLISTED)
-    EnrolmentFactory(cohort=old, inmate=None, staff_member=StaffMemberFactory(), status=Enrolment.Status.COMPLETED, ended_at=now)
+    EnrolmentFactory(
+        cohort=old, inmate=None, staff_member=StaffMemberFactory(), status=Enrolment.Status.COMPLETED, ended_at=now
+    )
     EnrolmentFactory(cohort=old, inmate=blerta, status=Enrolment.Status.COMPLETED, ended_at=last_year)
     EnrolmentFactory(cohort=old, inmate=cen, status=Enrolment.Status.WITHDRAWN, ended_at=now)
 
@@ -103,7 +105,9 @@ def lipjan():
     other = CohortFactory(start_date=days_ago(10), end_date=today + dt.timedelta(days=10))
     InmateFactory(current_facility=other.facility)
     EnrolmentFactory(cohort=other, status=Enrolment.Status.WAITLISTED)
-    AttendanceFactory(session=SessionFactory(cohort=other, date=days_ago(2), status=Session.Status.HELD), status="absent")
+    AttendanceFactory(
+        session=SessionFactory(cohort=other, date=days_ago(2), status=Session.Status.HELD), status="absent"
+    )
     SessionFactory(cohort=other, date=days_ago(9))
     return facility
 
@@ -187,7 +191,9 @@ def test_the_chart_data_is_passed_as_json(client, lipjan):
     response = client.get(reverse("programs:dashboard", kwargs={"pk": lipjan.pk}))
 
     page = response.content.decode()
-    attendance = json.loads(page.split('<script id="chart-attendance-data" type="application/json">')[1].split("</script>")[0])
+    attendance = json.loads(
+        page.split('<script id="chart-attendance-data" type="application/json">')[1].split("</script>")[0]
+    )
     assert attendance["type"] == "line"
     assert len(attendance["labels"]) == 12
     assert attendance["datasets"][0]["data"] == [expected_rates.get(week) for week in weeks]
@@ -277,7 +283,9 @@ def _arrange(facility, count: int) -> None:
         enrolment = EnrolmentFactory(cohort=cohort, inmate__gender=Gender.choices[n][0])
         EnrolmentFactory(cohort=cohort, status=Enrolment.Status.WAITLISTED)
         EnrolmentFactory(cohort=cohort, status=Enrolment.Status.COMPLETED, ended_at=timezone.now())
-        AttendanceFactory(session=SessionFactory(cohort=cohort, date=days_ago(7 * (n + 1)), status="held"), enrolment=enrolment)
+        AttendanceFactory(
+            session=SessionFactory(cohort=cohort, date=days_ago(7 * (n + 1)), status="held"), enrolment=enrolment
+        )
         SessionFactory(cohort=cohort, date=days_ago(3 + n))
 
 
