@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -28,12 +29,10 @@ class ImportResult:
         return not self.errors
 
 
-def _row_error(number: int, column: str | None, message: str) -> tuple[int, str]:
-    if column:
-        text = _("Row %(row)d: %(column)s: %(message)s") % {"row": number, "column": column, "message": message}
-    else:
-        text = _("Row %(row)d: %(message)s") % {"row": number, "message": message}
-    return number, text
+def _row_error(row: int, column: str, message: str) -> str:
+    if column == NON_FIELD_ERRORS:
+        return _("Row %(row)d: %(message)s") % {"row": row, "message": message}
+    return _("Row %(row)d: %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
 
 
 def inmates_import(
@@ -45,51 +44,43 @@ def inmates_import(
     used in the facility's prison service or repeated in the file) means nothing is saved and every error is
     reported with its row number. Each person gets an admission in their custody history.
     """
-    errors: list[tuple[int, str]] = []
-    valid: list[tuple[int, dict[str, Any]]] = []
-    first_row_of: dict[str, int] = {}
-    for number, values in enumerate(rows, start=FIRST_DATA_ROW):
-        form = InmateRowForm.for_row(dict(values))
-        if not form.is_valid():
-            for column, messages in form.errors.items():
-                errors += [_row_error(number, None if column == "__all__" else column, m) for m in messages]
-            continue
-        data = form.cleaned_data
-        number_seen = first_row_of.setdefault(data["registration_number"], number)
-        if number_seen != number:
-            errors.append(
-                _row_error(
-                    number,
-                    "registration_number",
-                    _("%(number)s is also on row %(row)d.")
-                    % {"number": data["registration_number"], "row": number_seen},
-                )
-            )
-            continue
-        valid.append((number, data))
-
+    forms = [(number, InmateRowForm.for_row(dict(values))) for number, values in enumerate(rows, start=FIRST_DATA_ROW)]
+    for _row, form in forms:
+        form.full_clean()
+    numbers = {form.cleaned_data.get("registration_number") for _row, form in forms} - {None}
     taken = set(
         Inmate.objects.filter(
-            prison_service_id=facility.prison_service_id,
-            registration_number__in=[data["registration_number"] for _n, data in valid],
+            prison_service_id=facility.prison_service_id, registration_number__in=numbers
         ).values_list("registration_number", flat=True)
     )
-    for number, data in valid:
-        if data["registration_number"] in taken:
-            errors.append(
-                _row_error(
-                    number,
+
+    errors: list[str] = []
+    first_row_of: dict[str, int] = {}
+    for row, form in forms:
+        number = form.cleaned_data.get("registration_number")
+        if number:
+            first_row = first_row_of.setdefault(number, row)
+            if first_row != row:
+                form.add_error(
+                    "registration_number",
+                    _("%(number)s is also on row %(row)d.") % {"number": number, "row": first_row},
+                )
+            elif number in taken:
+                form.add_error(
                     "registration_number",
                     _("%(number)s is already registered in %(service)s.")
-                    % {"number": data["registration_number"], "service": facility.prison_service.name},
+                    % {"number": number, "service": facility.prison_service.name},
                 )
-            )
+        # Errors in the order of the columns, so a row reads left to right.
+        for column in [*form.fields, NON_FIELD_ERRORS]:
+            errors += [_row_error(row, column, message) for message in form.errors.get(column, [])]
     if errors:
-        return ImportResult(errors=[text for _number, text in sorted(errors, key=lambda error: error[0])])
+        return ImportResult(errors=errors)
 
+    valid = [form.cleaned_data for _row, form in forms]
     try:
         with transaction.atomic():
-            for _number, data in valid:
+            for data in valid:
                 inmate = Inmate.objects.create(
                     prison_service_id=facility.prison_service_id,
                     current_facility=facility,
