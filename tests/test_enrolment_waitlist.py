@@ -128,3 +128,35 @@ def test_the_waitlist_page_makes_a_constant_number_of_queries(client, django_ass
         response = client.get(url(cohort))
 
     assert len(response.context["entries"]) == 3 * items
+
+
+def test_the_course_overview_counts_who_waits_in_the_users_facilities(client, cohort):
+    CourseRequestFactory.create_batch(2, course=cohort.course, facility=cohort.facility)
+    CourseRequestFactory(course=cohort.course)  # another facility: not counted
+    CourseRequestFactory(course=cohort.course, facility=cohort.facility, status=CourseRequest.Status.CANCELLED)
+    client.force_login(director_of(cohort.facility))
+
+    response = client.get(reverse("programs:course_requests"))
+
+    assert response.status_code == 200
+    assert [(c.title, c.waiting) for c in response.context["courses"] if c.pk == cohort.course.pk] == [
+        (cohort.course.title, 2)
+    ]
+
+
+@pytest.mark.parametrize("items", [1, 3])
+def test_the_course_pages_make_a_constant_number_of_queries(client, django_assert_num_queries, cohort, items):
+    for n in range(items):
+        CourseRequestFactory(course=cohort.course, facility=cohort.facility, requested_at=at(n + 1))
+        CourseRequestFactory(facility=cohort.facility)
+        CohortFactory(course=cohort.course, facility=cohort.facility)
+        InmateFactory(current_facility=cohort.facility)
+    client.force_login(director_of(cohort.facility))
+
+    with django_assert_num_queries(4):
+        overview = client.get(reverse("programs:course_requests"))
+    with django_assert_num_queries(10):
+        course_page = client.get(reverse("programs:course_waitlist", kwargs={"pk": cohort.course.pk}))
+
+    assert len(overview.context["courses"]) == items + 1
+    assert len(course_page.context["requests"]) == items

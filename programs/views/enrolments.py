@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -204,6 +205,28 @@ def course_waitlist_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*MANAGER_ROLES)
+def course_requests_overview(request: HttpRequest) -> HttpResponse:
+    """Every active course with how many people in the user's facilities wait for it: where to record
+    "Arta asked for filigree" even when no filigree group exists."""
+    facilities = facilities_for(request.user, *MANAGER_ROLES)
+    courses = (
+        Course.objects.filter(is_active=True)
+        .annotate(
+            waiting=Count(
+                "requests",
+                filter=Q(requests__status=CourseRequest.Status.OPEN, requests__facility__in=facilities),
+            ),
+            first_requested=Min(
+                "requests__requested_at",
+                filter=Q(requests__status=CourseRequest.Status.OPEN, requests__facility__in=facilities),
+            ),
+        )
+        .order_by("-waiting", "title")
+    )
+    return render(request, "programs/enrolments/course_requests.html", {"courses": courses})
+
+
+@role_required(*MANAGER_ROLES)
 def course_request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     course_request = get_object_or_404(
         CourseRequest.objects.select_related("course", "inmate", "staff_member").filter(
@@ -235,6 +258,7 @@ urlpatterns = [
     ),
     path("cohorts/<int:pk>/enrol/", enrol, name="enrol"),
     path("enrolments/<int:pk>/withdraw/", enrolment_withdraw_view, name="enrolment_withdraw"),
+    path("requests/", course_requests_overview, name="course_requests"),
     path("courses/<int:pk>/waitlist/", course_waitlist_view, name="course_waitlist"),
     path("requests/<int:pk>/cancel/", course_request_cancel_view, name="course_request_cancel"),
 ]

@@ -22,7 +22,7 @@
   rows.addEventListener("change", function (event) {
     const target = event.target;
     if (target instanceof HTMLInputElement && target.name.endsWith("-DELETE")) {
-      const row = target.closest("tr");
+      const row = target.closest(".slot-row");
       if (row) row.classList.toggle("opacity-50", target.checked);
     }
   });
