@@ -158,7 +158,7 @@ def test_today_lists_the_trainers_sessions_in_both_prisons_and_nothing_else(clie
     assert [s.pk for s in response.context["sessions"]] == [morning.pk, afternoon.pk]
     assertContains(response, "09:00–12:00")
     assertContains(response, "14:00–15:30")
-    assertContains(response, f"Room {cohort.room.name}")
+    assertContains(response, f"Lipjan, Lipjan · {cohort.room.name}")
     assertContains(response, 'href="https://meet.example.org/it"')
     assertContains(response, "Take the register", count=2)
     assertContains(response, f'href="{register_url(morning)}"')

@@ -96,7 +96,7 @@ class RegisterForm(PerPersonForm):
     per_person = ("status", "reason", "note")
 
     topics_covered = forms.CharField(
-        label=_("Topics covered"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Topics covered"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
 
     def __init__(self, *args, session: Session, enrolments: Sequence[Enrolment], **kwargs):
@@ -201,7 +201,7 @@ class FinalAssessmentForm(PerPersonForm):
                     "max_digits": _("The score must be between 0 and 100."),
                 },
             ),
-            "note": forms.CharField(required=False, initial=enrolment.final_note, widget=forms.Textarea(attrs={"rows": 1})),
+            "note": forms.CharField(required=False, initial=enrolment.final_note),
         }
 
     def results(self) -> dict[int, FinalAssessment]:
