@@ -16,6 +16,14 @@ from rehab.scoping import facilities_for
 ENROLLED = "enrolled"
 
 
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """Yes / No, or any when nothing is chosen (django-filter says "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
+
+
 def _facilities_in_scope(request) -> QuerySet[Facility]:
     if request is None:
         return Facility.objects.none()
@@ -34,7 +42,7 @@ class InmateFilter(django_filters.FilterSet):
     in_programme = django_filters.BooleanFilter(
         method="filter_in_programme",
         label=_("In a programme now"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=YesNoWidget(),
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inmates.filters import YesNoWidget
 from inmates.text import words_match
 from programs.dashboard import cohort_status_q, overdue_register_q
 from programs.models import Cohort, Course, Enrolment, Session
@@ -85,7 +86,7 @@ class SessionFilter(_ScopedFilterSet):
     register_not_taken = django_filters.BooleanFilter(
         method="filter_register_not_taken",
         label=_("Register not taken 48 h after the end"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=YesNoWidget(),
     )
 
     class Meta:

@@ -126,7 +126,10 @@ def test_the_cohort_list_shows_places_taken_and_waiting(client, cohorts):
 
     row = response.context["page"][0]
     assert (row.enrolled, row.seats, row.waitlisted) == (2, 5, 1)
-    assert '<td class="text-end">2 / 5</td>' in response.content.decode()
+    page = response.content.decode()
+    assert '<td class="text-end">2 / 5</td>' in page
+    assert f'<a href="/programs/cohorts/{running.pk}/roster/export/?format=xlsx">XLSX</a>' in page
+    assert f'<a href="/programs/cohorts/{running.pk}/register/export/?format=csv">CSV</a>' in page
 
 
 # ---------------------------------------------------------------- sessions

@@ -15,9 +15,9 @@
     if (spec.type === "line") {
       style.backgroundColor = colour + "33";
       style.fill = true;
-      style.spanGaps = true;
+      style.spanGaps = false; // a week without registers is a gap, not a slope
       style.tension = 0.25;
-      style.pointRadius = 3;
+      style.pointRadius = 4;
     }
     return style;
   }
