@@ -337,3 +337,18 @@ def test_six_people_enrolled_from_the_waitlist_at_once_into_two_places():
     assert sorted(outcomes) == ["enrolled"] * 2 + ["full"] * 5
     assert Enrolment.objects.filter(cohort=cohort, status="enrolled").count() == 2
     assert CourseRequest.objects.filter(status="placed").count() == 2
+
+
+@pytest.mark.django_db
+def test_removing_a_request_from_the_waitlist_needs_a_reason(client, cohort):
+    waiting = CourseRequestFactory(course=cohort.course, facility=cohort.facility)
+    client.force_login(director_of(cohort.facility))
+    url = reverse("programs:course_request_cancel", kwargs={"pk": waiting.pk})
+
+    response = client.post(url, {"reason": "Changed her mind"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("programs:course_waitlist", kwargs={"pk": cohort.course.pk})
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.status_reason) == ("cancelled", "Changed her mind")
+    assert cohort_waitlist(cohort=cohort) == []

@@ -49,9 +49,13 @@ def _lock_cohort(cohort: Cohort) -> Cohort:
 def _close_open_requests(*, enrolment: Enrolment, by: AbstractBaseUser | None) -> None:
     """A person placed in a group of a course stops waiting for that course."""
     person = {"inmate_id": enrolment.inmate_id} if enrolment.inmate_id else {"staff_member_id": enrolment.staff_member_id}
-    CourseRequest.objects.filter(course_id=enrolment.cohort.course_id, status=CourseRequest.Status.OPEN, **person).update(
-        status=CourseRequest.Status.PLACED, enrolment=enrolment
-    )
+    # At most one open request per person and course; saved (not updated in bulk) so the audit trail sees it.
+    for course_request in CourseRequest.objects.select_for_update().filter(
+        course_id=enrolment.cohort.course_id, status=CourseRequest.Status.OPEN, **person
+    ):
+        course_request.status = CourseRequest.Status.PLACED
+        course_request.enrolment = enrolment
+        course_request.save(update_fields=["status", "enrolment"])
 
 
 def enrolment_check_capacity(*, cohort: Cohort) -> None:
@@ -271,13 +275,14 @@ def course_request_cancel(*, course_request: CourseRequest, reason: str, by: Abs
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give a reason."), code="reason")
-    updated = CourseRequest.objects.filter(pk=course_request.pk, status=CourseRequest.Status.OPEN).update(
-        status=CourseRequest.Status.CANCELLED, status_reason=reason
-    )
-    if not updated:
-        raise ValidationError(_("This request is no longer waiting."), code="not_waiting")
-    course_request.refresh_from_db()
-    return course_request
+    with transaction.atomic():
+        current = CourseRequest.objects.select_for_update().get(pk=course_request.pk)
+        if current.status != CourseRequest.Status.OPEN:
+            raise ValidationError(_("This request is no longer waiting."), code="not_waiting")
+        current.status = CourseRequest.Status.CANCELLED
+        current.status_reason = reason
+        current.save(update_fields=["status", "status_reason"])
+    return current
 
 
 # ---------------------------------------------------------------- suitability

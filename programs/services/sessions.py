@@ -195,11 +195,11 @@ def _save_cohort(
             )
     cohort.save()
     cohort.trainers.set(list(trainers))
-    # Slots are replaced whole; sessions do not point at slots, so history is untouched.
+    # Slots are replaced whole; sessions do not point at slots, so history is untouched. One save per slot
+    # (a handful) so the audit trail records each.
     cohort.weekly_slots.all().delete()
-    WeeklySlot.objects.bulk_create(
-        [WeeklySlot(cohort=cohort, weekday=s.weekday, start_time=s.start_time, end_time=s.end_time) for s in slots]
-    )
+    for slot in slots:
+        WeeklySlot.objects.create(cohort=cohort, weekday=slot.weekday, start_time=slot.start_time, end_time=slot.end_time)
     return cohort_generate_sessions(cohort=cohort, today=today)
 
 
