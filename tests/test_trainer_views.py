@@ -209,6 +209,19 @@ def test_the_week_pages_by_start_date_and_shows_the_monday_to_sunday_week(client
     assertContains(response, 'href="/programs/week/?start=2026-03-09"')
 
 
+def test_the_week_links_the_final_assessment_of_running_and_recently_ended_groups(client, trainer, cohort, today):
+    ended = running_cohort(name="Ended last month", start_date=today - dt.timedelta(days=200), end_date=today - dt.timedelta(days=30))
+    long_ago = running_cohort(name="Ended long ago", start_date=today - dt.timedelta(days=400), end_date=today - dt.timedelta(days=300))
+    ended.trainers.add(trainer.staff_member)
+    long_ago.trainers.add(trainer.staff_member)
+    client.force_login(trainer)
+
+    response = client.get(reverse("programs:week"))
+
+    assert [c.name for c in response.context["cohorts"]] == ["Ended last month", "Filigree Lipjan A"]
+    assertContains(response, f'href="{reverse("programs:final_assessment", args=[cohort.pk])}"')
+
+
 def test_the_week_starts_this_week_when_the_start_is_missing_or_nonsense(client, trainer, today):
     client.force_login(trainer)
 
@@ -238,8 +251,8 @@ def test_today_and_week_use_a_constant_number_of_queries(client, django_assert_n
         AttendanceFactory(session=session)
     client.force_login(trainer)
 
-    # session, user, role assignments, sessions with their counts
-    with django_assert_num_queries(4):
+    # session, user, role assignments, sessions with their counts (and the week's groups)
+    with django_assert_num_queries(4 if page == "today" else 5):
         response = client.get(reverse(f"programs:{page}"))
 
     assert response.status_code == 200

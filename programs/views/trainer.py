@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from programs.forms.attendance import FinalAssessmentForm, RegisterForm, WeekForm
 from programs.models import Attendance, Cohort, Enrolment, Session
-from programs.selectors import sessions_delivered_by
+from programs.selectors import cohorts_delivered_by, sessions_delivered_by
 from programs.services.attendance import (
     ATTENDED,
     cohort_can_complete,
@@ -36,6 +36,9 @@ from rehab.models import Role
 from rehab.permissions import role_required
 
 TRAINER_SCREEN_ROLES = (Role.TRAINER, Role.DIRECTOR, Role.SYSTEM_ADMINISTRATOR)
+
+# A group stays listed on the week page this long after it ends, while final assessments are recorded.
+RECENT_COHORT_DAYS = 60
 
 # People on registers and assessment lists are sorted by family name, inmates and staff alike.
 BY_NAME = (
@@ -86,6 +89,10 @@ def week(request: HttpRequest) -> HttpResponse:
         "previous_start": start - dt.timedelta(days=7),
         "next_start": start + dt.timedelta(days=7),
         "this_week": day - dt.timedelta(days=day.weekday()),
+        # Groups running this week or ended recently, for their final assessment.
+        "cohorts": cohorts_delivered_by(user=request.user)
+        .filter(start_date__lte=end, end_date__gte=start - dt.timedelta(days=RECENT_COHORT_DAYS))
+        .order_by("end_date", "name"),
     }
     return render(request, "programs/trainer/week.html", context)
 
