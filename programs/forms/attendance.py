@@ -59,11 +59,6 @@ class PerPersonForm(forms.Form):
     def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
         raise NotImplementedError
 
-    def value(self, name: str, enrolment: Enrolment):
-        if self.is_bound and hasattr(self, "cleaned_data") and f"{name}_{enrolment.pk}" in self.cleaned_data:
-            return self.cleaned_data[f"{name}_{enrolment.pk}"]
-        return self[f"{name}_{enrolment.pk}"].value()
-
     def add_service_error(self, error: ValidationError) -> None:
         """Place a service's errors: keys that are enrolment ids go to that person, the rest on top."""
         if hasattr(error, "error_dict"):
@@ -125,7 +120,7 @@ class RegisterForm(PerPersonForm):
                 required=False,
                 max_length=NOTE_MAX_LENGTH,
                 initial=saved.note if saved else "",
-                error_messages={"max_length": _("Keep the note under %(limit_value)d characters.")},
+                error_messages={"max_length": _("Keep the note to %(limit_value)d characters or fewer.")},
             ),
         }
 

@@ -45,7 +45,7 @@ def _clean_reason(reason: str) -> str:
         raise ValidationError({"reason": _("Give a reason for the cancellation.")}, code="reason")
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
-            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}, code="reason"
+            {"reason": _("Keep the reason to %(max)d characters or fewer.") % {"max": REASON_MAX_LENGTH}}, code="reason"
         )
     return reason
 
