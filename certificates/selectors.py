@@ -241,6 +241,15 @@ class Progress:
     def failed_percent(self) -> int:
         return round(100 * self.failed / self.total) if self.total else 0
 
+    # Bar widths in steps of 5 %, as CSS classes (no inline styles, which a content security policy forbids).
+    @property
+    def done_step(self) -> int:
+        return 5 * round(self.done_percent / 5)
+
+    @property
+    def failed_step(self) -> int:
+        return min(100 - self.done_step, 5 * round(self.failed_percent / 5))
+
 
 def batch_progress(*, batch: IssuanceBatch) -> Progress:
     counts = batch.certificates.aggregate(

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
-import pytest
 
 from certificates.models import Issuer, Signatory
 from programs.models import Attendance, Cohort, Course, Enrolment, Session
-from rehab.models import Role
+from rehab.models import Facility, Organisation, Role
 from tests.factories import (
     CohortFactory,
     CourseFactory,
@@ -87,6 +86,17 @@ def finish(
     return enrolment
 
 
+def lipjan() -> Facility:
+    """The women's prison the cohorts run in; its name must never appear on a certificate."""
+    facility = Facility.objects.filter(name="Lipjan Correctional Centre for Women").first()
+    if facility is None:
+        service = Organisation.objects.filter(name="Kosovo Correctional Service").first() or PrisonServiceFactory(
+            name="Kosovo Correctional Service", short_name="KCS"
+        )
+        facility = FacilityFactory(name="Lipjan Correctional Centre for Women", prison_service=service, city="Lipjan")
+    return facility
+
+
 def certified_cohort(
     *,
     issuer: Issuer | None = None,
@@ -112,10 +122,7 @@ def certified_cohort(
         planned_hours=300,
         final_assessment_required=True,
     )
-    facility = facility or FacilityFactory(
-        name="Lipjan Correctional Centre for Women",
-        prison_service=PrisonServiceFactory(name="Kosovo Correctional Service", short_name="KCS"),
-    )
+    facility = facility or lipjan()
     cohort_fields.setdefault("capacity", 10)
     cohort = CohortFactory(course=course, facility=facility, **cohort_fields)
     return cohort, held_sessions(cohort, sessions, cancelled=cancelled)
@@ -131,9 +138,3 @@ def graduate(cohort: Cohort, sessions: list[Session], *, first_name: str, last_n
     enrolment = EnrolmentFactory(cohort=cohort, inmate=inmate)
     return finish(enrolment, sessions, attended=len(sessions) if attended is None else attended, **finish_fields)
 
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Certificates, packs and images go to a temporary folder."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
