@@ -21,6 +21,8 @@ from rehab.scoping import facilities_for, has_role
 
 PAGE_SIZE = 50
 IMPORT_ROLES = (Role.DIRECTOR, Role.SYSTEM_ADMINISTRATOR)
+# Who may open a cohort's page from a person's training history (programs' cohort managers).
+COHORT_MANAGER_ROLES = (Role.DIRECTOR, Role.PROGRAMME_OFFICER, Role.SYSTEM_ADMINISTRATOR)
 # Attendance that counts as attending, and the sessions that count at all (programs' vocabulary; that app sits
 # above this one, so its rows are reached through reverse relations).
 ATTENDED = ("present", "late")
@@ -59,6 +61,7 @@ def inmate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (enrolment, round(100 * enrolment.attended / enrolment.recorded) if enrolment.recorded else None)
             for enrolment in training
         ],
+        "can_manage": has_role(request.user, *COHORT_MANAGER_ROLES),
     }
     return render(request, "inmates/detail.html", context)
 

@@ -16,13 +16,15 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from inmates.models import Inmate
-from programs.models import Attendance, Cohort, Course, Enrolment, Session
+from programs.models import Attendance, Cohort, Course, CourseRequest, Enrolment, Session
 from rehab.models import Facility, Gender
 
 ATTENDANCE_WINDOW_DAYS = 28
 TREND_WEEKS = 12
 REGISTER_GRACE = dt.timedelta(hours=48)
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+# Enrolments of people waiting for a place in a cohort (the cohort waitlist counts both).
+WAITING = (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED)
 
 
 # ---------------------------------------------------------------- the rules behind the figures
@@ -79,6 +81,7 @@ class KeyNumbers:
     attended_rows: int = 0
     completions: int = 0
     waitlisted: int = 0
+    course_requests: int = 0
     registers_overdue: int = 0
 
     @property
@@ -93,7 +96,7 @@ class KeyNumbers:
 def facilities_key_numbers(
     *, facilities: Sequence[Facility], today: dt.date | None = None, now: dt.datetime | None = None
 ) -> list[KeyNumbers]:
-    """The dashboard's figures for each facility, in the order given; five queries whatever the count."""
+    """The dashboard's figures for each facility, in the order given; six queries whatever the count."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     ids = [facility.pk for facility in facilities]
@@ -142,11 +145,19 @@ def facilities_key_numbers(
                 "pk",
                 filter=Q(status=Enrolment.Status.COMPLETED, ended_at__date__range=(year_start, year_end)),
             ),
-            waitlisted=Count("pk", filter=Q(status=Enrolment.Status.WAITLISTED)),
+            waitlisted=Count("pk", filter=Q(status__in=WAITING)),
         )
     )
     for row in enrolments:
         figures[row["cohort__facility"]].update(completions=row["completions"], waitlisted=row["waitlisted"])
+
+    requests = (
+        CourseRequest.objects.filter(facility__in=ids, status=CourseRequest.Status.OPEN)
+        .values("facility")
+        .annotate(course_requests=Count("pk"))
+    )
+    for row in requests:
+        figures[row["facility"]]["course_requests"] = row["course_requests"]
 
     overdue = (
         Session.objects.filter(overdue_register_q(now=now), cohort__facility__in=ids)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from inmates.models import Inmate
 from programs.dashboard import facilities_key_numbers
-from programs.models import Attendance, Course, Enrolment, Session
+from programs.models import Attendance, Course, CourseRequest, Enrolment, Session
 from rehab.models import Gender, Organisation, Role
 from tests.factories import (
     CohortFactory,
@@ -39,7 +39,9 @@ def lipjan():
     Running groups: filigree (5 places, 3 seated) and IT (2 places: Arta and a staff member) = 2 groups, 2 free places.
     Attendance in the last 4 weeks: 3 of 5 marks present or late = 60 %.
     Completions this year: Blerta (filigree) and a staff member (old group) = 2; one from last year not counted.
-    Waitlist: Dren in both running groups = 2. Registers not taken 48 h after the end: 2.
+    Waiting for a place in a group: Dren in both running groups (waitlisted, requested) = 2.
+    Open course requests: Cen for filigree and a staff member for IT = 2 (one cancelled not counted).
+    Registers not taken 48 h after the end: 2.
     """
     today = timezone.localdate()
     facility = FacilityFactory(name="Lipjan")
@@ -75,12 +77,18 @@ def lipjan():
     EnrolmentFactory(cohort=filigree, inmate=dren, status=Enrolment.Status.WAITLISTED)
     EnrolmentFactory(cohort=it, inmate=arta)
     EnrolmentFactory(cohort=it, inmate=None, staff_member=StaffMemberFactory())
-    EnrolmentFactory(cohort=it, inmate=dren, status=Enrolment.Status.WAITLISTED)
+    EnrolmentFactory(cohort=it, inmate=dren, status=Enrolment.Status.REQUESTED)
     EnrolmentFactory(
         cohort=old, inmate=None, staff_member=StaffMemberFactory(), status=Enrolment.Status.COMPLETED, ended_at=now
     )
     EnrolmentFactory(cohort=old, inmate=blerta, status=Enrolment.Status.COMPLETED, ended_at=last_year)
     EnrolmentFactory(cohort=old, inmate=cen, status=Enrolment.Status.WITHDRAWN, ended_at=now)
+
+    CourseRequest.objects.create(course=filigree.course, facility=facility, inmate=cen)
+    CourseRequest.objects.create(course=it.course, facility=facility, staff_member=StaffMemberFactory())
+    CourseRequest.objects.create(
+        course=it.course, facility=facility, inmate=blerta, status=CourseRequest.Status.CANCELLED
+    )
 
     week1 = SessionFactory(cohort=filigree, date=days_ago(7), status=Session.Status.HELD)
     AttendanceFactory(session=week1, enrolment=a, status=Attendance.Status.PRESENT)
@@ -105,6 +113,9 @@ def lipjan():
     other = CohortFactory(start_date=days_ago(10), end_date=today + dt.timedelta(days=10))
     InmateFactory(current_facility=other.facility)
     EnrolmentFactory(cohort=other, status=Enrolment.Status.WAITLISTED)
+    CourseRequest.objects.create(
+        course=other.course, facility=other.facility, inmate=InmateFactory(current_facility=other.facility)
+    )
     AttendanceFactory(
         session=SessionFactory(cohort=other, date=days_ago(2), status=Session.Status.HELD), status="absent"
     )
@@ -120,6 +131,7 @@ def test_key_numbers_of_the_arranged_facility(lipjan):
     assert (numbers.attended_rows, numbers.attendance_rows, numbers.attendance_percent) == (3, 5, 60)
     assert numbers.completions == 2
     assert numbers.waitlisted == 2
+    assert numbers.course_requests == 2
     assert numbers.registers_overdue == 2
 
 
@@ -147,10 +159,12 @@ def test_the_dashboard_shows_each_number_linked_to_the_list_behind_it(client, li
         ("attendance", "60 %"),
         ("completions", "2"),
         ("waitlisted", "2"),
+        ("course-requests", "2"),
         ("registers-overdue", "2"),
     ]:
         assert f'<p class="dashboard-number mb-0" data-testid="{testid}">{value}</p>' in page
     assert "2 free places" in page
+    assert '<a class="stretched-link" href="/programs/requests/">' in page
     assert "3 of 5 marks present or late" in page
     assert response.context["links"] == {
         "in_custody": f"/inmates/?facility={lipjan.pk}&status=in_custody",
@@ -282,6 +296,9 @@ def _arrange(facility, count: int) -> None:
         )
         enrolment = EnrolmentFactory(cohort=cohort, inmate__gender=Gender.choices[n][0])
         EnrolmentFactory(cohort=cohort, status=Enrolment.Status.WAITLISTED)
+        CourseRequest.objects.create(
+            course=cohort.course, facility=facility, inmate=InmateFactory(current_facility=facility)
+        )
         EnrolmentFactory(cohort=cohort, status=Enrolment.Status.COMPLETED, ended_at=timezone.now())
         AttendanceFactory(
             session=SessionFactory(cohort=cohort, date=days_ago(7 * (n + 1)), status="held"), enrolment=enrolment
@@ -296,8 +313,8 @@ def test_the_dashboard_takes_a_constant_number_of_queries(client, django_assert_
     client.force_login(director_of(facility))
     url = reverse("programs:dashboard", kwargs={"pk": facility.pk})
 
-    # session, user, role assignments, facility, 5 key-number queries, 3 chart queries
-    with django_assert_num_queries(12):
+    # session, user, role assignments, facility, 6 key-number queries, 3 chart queries
+    with django_assert_num_queries(13):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -312,8 +329,8 @@ def test_the_index_takes_a_constant_number_of_queries(client, django_assert_num_
         _arrange(facility, count)
     client.force_login(user_with_role(Role.PROGRAMME_OFFICER, facility=None, organisation=service))
 
-    # session, user, role assignments, facilities, 5 key-number queries
-    with django_assert_num_queries(9):
+    # session, user, role assignments, facilities, 6 key-number queries
+    with django_assert_num_queries(10):
         response = client.get(reverse("programs:dashboards"))
 
     assert len(response.context["rows"]) == count + 1

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import Cohort, Course, Enrolment, Session
+from rehab.models import Role
 from tests.factories import (
     CohortFactory,
     CourseFactory,
@@ -16,7 +17,7 @@ from tests.factories import (
     SessionFactory,
     StaffMemberFactory,
 )
-from tests.factories_dashboard import AttendanceFactory, days_ago, director_of, moment, trainer_of
+from tests.factories_dashboard import AttendanceFactory, days_ago, director_of, moment, trainer_of, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -291,26 +292,41 @@ def test_the_enrolment_list_shows_the_attendance_rate(client, enrolments):
 # ---------------------------------------------------------------- waitlist
 
 
-def test_the_waitlist_is_in_order_of_request_with_each_place_in_its_queue(client):
+def test_the_waitlist_lists_everyone_waiting_in_order_of_request(client):
     facility = FacilityFactory()
     first, second = CohortFactory(facility=facility, name="First"), CohortFactory(facility=facility, name="Second")
     a = EnrolmentFactory(cohort=first, status=Enrolment.Status.WAITLISTED)
-    b = EnrolmentFactory(cohort=second, status=Enrolment.Status.WAITLISTED)
+    b = EnrolmentFactory(cohort=second, status=Enrolment.Status.REQUESTED)
     c = EnrolmentFactory(cohort=first, status=Enrolment.Status.WAITLISTED, inmate__last_name="Петровић")
     EnrolmentFactory(cohort=first)  # enrolled, not waiting
     EnrolmentFactory(status=Enrolment.Status.WAITLISTED)  # another facility
-    times = {a: moment(days_ago(5)), b: moment(days_ago(4)), c: moment(days_ago(3))}
-    for enrolment, requested in times.items():
-        Enrolment.objects.filter(pk=enrolment.pk).update(requested_at=requested)
+    for enrolment, days in [(a, 5), (b, 4), (c, 3)]:
+        Enrolment.objects.filter(pk=enrolment.pk).update(requested_at=moment(days_ago(days)))
     client.force_login(director_of(facility))
 
     everyone = _get(client, "programs:waitlist_list")
     searched = _get(client, "programs:waitlist_list", q="Petrović")
     by_cohort = _get(client, "programs:waitlist_list", cohort=first.pk)
 
-    assert [(x.pk, x.position) for x in everyone.context["page"]] == [(a.pk, 1), (b.pk, 1), (c.pk, 2)]
-    assert [(x.pk, x.position) for x in searched.context["page"]] == [(c.pk, 2)]
-    assert [(x.pk, x.position) for x in by_cohort.context["page"]] == [(a.pk, 1), (c.pk, 2)]
+    assert [x.pk for x in everyone.context["page"]] == [a.pk, b.pk, c.pk]
+    assert [x.pk for x in searched.context["page"]] == [c.pk]
+    assert [x.pk for x in by_cohort.context["page"]] == [a.pk, c.pk]
+    assert f'<a href="/programs/cohorts/{first.pk}/waitlist/">First</a>' in everyone.content.decode()
+
+
+def test_a_case_manager_sees_the_lists_without_links_to_cohort_pages(client):
+    facility = FacilityFactory()
+    cohort = CohortFactory(facility=facility, name="First")
+    EnrolmentFactory(cohort=cohort, status=Enrolment.Status.WAITLISTED)
+    client.force_login(user_with_role(Role.CASE_MANAGER, facility=facility))
+
+    waitlist = _get(client, "programs:waitlist_list").content.decode()
+    cohorts = _get(client, "programs:cohort_list").content.decode()
+
+    assert "<td>First</td>" in waitlist
+    assert f"/programs/cohorts/{cohort.pk}/waitlist/" not in waitlist
+    assert f'href="/programs/cohorts/{cohort.pk}/"' not in cohorts
+    assert f'<a href="/programs/cohorts/{cohort.pk}/">First</a>' not in cohorts
 
 
 # ---------------------------------------------------------------- scope and roles

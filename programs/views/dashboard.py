@@ -23,9 +23,10 @@ from programs.dashboard import (
 )
 from programs.models import Enrolment, Session
 from programs.selectors import FACILITY_PROGRAMME_ROLES
+from programs.views.cohorts import MANAGER_ROLES
 from rehab.models import Facility
 from rehab.permissions import role_required
-from rehab.scoping import facilities_for
+from rehab.scoping import facilities_for, has_role
 
 
 def _url(name: str, **params: object) -> str:
@@ -117,6 +118,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "links": _links(facility, today),
         "charts": _charts(facility, today),
         "year": today.year,
+        "can_manage": has_role(request.user, *MANAGER_ROLES),
     }
     return render(request, "programs/dashboard/facility.html", context)
 

@@ -7,19 +7,20 @@ a constant number of queries (related rows joined, counts annotated).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 
-from programs.dashboard import ATTENDED, overdue_register_q
+from programs.dashboard import ATTENDED, WAITING, overdue_register_q
 from programs.filters import CohortFilter, EnrolmentFilter, SessionFilter, WaitlistFilter
 from programs.models import Cohort, Enrolment, Session
 from programs.selectors import FACILITY_PROGRAMME_ROLES
+from programs.views.cohorts import MANAGER_ROLES  # who may open a cohort's own pages (detail, waitlist)
 from rehab.permissions import role_required
-from rehab.scoping import facilities_for
+from rehab.scoping import facilities_for, has_role
 
 PAGE_SIZE = 50
 
@@ -27,7 +28,8 @@ PAGE_SIZE = 50
 def _render_list(request: HttpRequest, template: str, filterset: type, queryset: QuerySet, **context) -> HttpResponse:
     listing = filterset(request.GET, queryset=queryset, request=request)
     page = Paginator(listing.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"filter": listing, "page": page, **context})
+    context = {"filter": listing, "page": page, "can_manage": has_role(request.user, *MANAGER_ROLES), **context}
+    return render(request, template, context)
 
 
 def _in_scope(request: HttpRequest):
@@ -43,7 +45,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         .annotate(
             seats=Coalesce("capacity", "room__capacity"),
             enrolled=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.SEATED)),
-            waitlisted=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+            waitlisted=Count("enrolments", filter=Q(enrolments__status__in=WAITING)),
         )
         .order_by("-start_date", "name", "pk")
     )
@@ -84,24 +86,9 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*FACILITY_PROGRAMME_ROLES)
 def waitlist_list(request: HttpRequest) -> HttpResponse:
-    # A person's place in their cohort's queue counts everyone waiting there, whatever the list is filtered by.
-    ahead = (
-        Enrolment.objects.filter(cohort=OuterRef("cohort"), status=Enrolment.Status.WAITLISTED)
-        .filter(
-            Q(requested_at__lt=OuterRef("requested_at"))
-            | Q(requested_at=OuterRef("requested_at"), pk__lt=OuterRef("pk"))
-        )
-        .order_by()
-        .values("cohort")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     waiting = (
-        Enrolment.objects.filter(cohort__facility__in=_in_scope(request), status=Enrolment.Status.WAITLISTED)
+        Enrolment.objects.filter(cohort__facility__in=_in_scope(request), status__in=WAITING)
         .select_related("inmate", "staff_member", "cohort__course", "cohort__facility")
-        .annotate(
-            position=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
-        )
         .order_by("requested_at", "pk")
     )
     return _render_list(request, "programs/lists/waitlist.html", WaitlistFilter, waiting)
