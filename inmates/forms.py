@@ -31,6 +31,11 @@ MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
+# The same file imports the same way whatever the user's language: ISO dates, or day.month.year as the
+# region writes them. (Day/month/year with slashes is left out: it reads as month/day in US settings.)
+IMPORT_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y."]
+
+
 class InmateRowForm(forms.Form):
     """One row of an import file; the field names are the column names, so errors can name the column."""
 
@@ -38,9 +43,9 @@ class InmateRowForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     gender = forms.ChoiceField(choices=Gender.choices)
-    date_of_birth = forms.DateField(required=False)
-    admission_date = forms.DateField()
-    expected_release_date = forms.DateField(required=False)
+    date_of_birth = forms.DateField(required=False, input_formats=IMPORT_DATE_FORMATS)
+    admission_date = forms.DateField(input_formats=IMPORT_DATE_FORMATS)
+    expected_release_date = forms.DateField(required=False, input_formats=IMPORT_DATE_FORMATS)
     preferred_language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
 
     def clean_date_of_birth(self) -> dt.date | None:

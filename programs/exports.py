@@ -127,13 +127,22 @@ def cohort_register(*, cohort: Cohort) -> Table:
 
 # ---------------------------------------------------------------- writers
 
+# A cell starting with one of these is run as a formula by spreadsheet programs; names come from imports.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    return _as_text(value)
 
 
 def write_csv(table: Sequence[Sequence[Any]]) -> bytes:
@@ -154,7 +163,7 @@ def write_xlsx(table: Sequence[Sequence[Any]], *, title: str) -> bytes:
     # Excel forbids some characters in sheet names and allows at most 31 of them.
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
     for row in table:
-        sheet.append(list(row))
+        sheet.append([_as_text(value) for value in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in sheet.iter_cols(min_row=2):

@@ -234,3 +234,17 @@ def test_an_unknown_format_is_a_bad_request(client, cohort):
 
     assert response.status_code == 400
     assert response.content.decode() == "Choose the format csv or xlsx."
+
+
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text(client, cohort):
+    Enrolment.objects.filter(cohort=cohort, inmate__registration_number="KCS-1").update(
+        status=Enrolment.Status.ENROLLED
+    )
+    InmateFactory._meta.model.objects.filter(registration_number="KCS-1").update(first_name='=HYPERLINK("http://x")')
+    client.force_login(director_of(cohort.facility))
+
+    csv_rows = _csv_rows(_download(client, "programs:cohort_roster_export", cohort, "csv"))
+    xlsx = load_workbook(io.BytesIO(_download(client, "programs:cohort_roster_export", cohort, "xlsx").content)).active
+
+    assert csv_rows[2][3] == '\'=HYPERLINK("http://x")'
+    assert (xlsx["D3"].value, xlsx["D3"].data_type) == ('\'=HYPERLINK("http://x")', "s")

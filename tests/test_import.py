@@ -48,7 +48,7 @@ def test_a_valid_csv_admits_everyone_with_an_admission_event(client, lipjan):
     client.force_login(director)
     upload = csv_file(
         "KCS-100,Arta,Krasniqi,F,1990-05-17,2025-01-10,2028-01-10,sq",
-        "KCS-101,Јована,Петровић,f,,2025-02-01,,",
+        "KCS-101,Јована,Петровић,f,,01.02.2025,,",
     )
 
     response = post(client, lipjan, upload)
