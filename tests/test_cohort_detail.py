@@ -65,13 +65,19 @@ def test_the_detail_page_shows_facts_roster_waitlist_and_sessions(client, cohort
 
 
 def test_a_trainer_sees_the_detail_of_a_cohort_they_deliver_without_manager_links(client, cohort):
+    EnrolmentFactory(cohort=cohort, inmate__first_name="Besa", inmate__last_name="Gashi",
+                     status=Enrolment.Status.WITHDRAWN, status_reason="Disciplinary measure")
     client.force_login(trainer_of(cohort))
 
     response = client.get(url(cohort))
 
     assert response.status_code == 200
     assert response.context["can_manage"] is False
-    assert reverse("programs:waitlist", kwargs={"pk": cohort.pk}) not in response.content.decode()
+    page = response.content.decode()
+    assert "Besa Gashi" in page
+    assert "Disciplinary measure" not in page
+    assert reverse("programs:waitlist", kwargs={"pk": cohort.pk}) not in page
+    assert reverse("programs:cohort_edit", kwargs={"pk": cohort.pk}) not in page
 
 
 def test_a_trainer_gets_404_for_a_cohort_they_do_not_deliver(client, cohort):
