@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from programs.models import Attendance, Cohort, Course, Enrolment, EnrolmentStatusChange, Session, WeeklySlot
+from programs.models import (
+    Attendance,
+    Cohort,
+    Course,
+    CourseRequest,
+    Enrolment,
+    EnrolmentStatusChange,
+    Session,
+    WeeklySlot,
+)
 
 
 @admin.register(Course)
@@ -69,3 +78,12 @@ class AttendanceAdmin(admin.ModelAdmin):
     search_fields = ["enrolment__inmate__last_name", "enrolment__staff_member__last_name", "session__cohort__name"]
     list_select_related = ["session__cohort", "enrolment__inmate", "enrolment__staff_member", "recorded_by"]
     raw_id_fields = ["session", "enrolment", "recorded_by"]
+
+
+@admin.register(CourseRequest)
+class CourseRequestAdmin(admin.ModelAdmin):
+    list_display = ["course", "inmate", "staff_member", "facility", "requested_at", "status"]
+    list_filter = ["status", "course", "facility"]
+    search_fields = ["inmate__last_name", "inmate__registration_number", "staff_member__last_name", "course__title"]
+    list_select_related = ["course", "inmate", "staff_member", "facility"]
+    raw_id_fields = ["inmate", "staff_member", "enrolment"]

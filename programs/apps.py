@@ -12,5 +12,5 @@ class ProgramsConfig(AppConfig):
 
         from programs import models
 
-        for model in (models.Course, models.Cohort, models.WeeklySlot, models.Session, models.Enrolment, models.Attendance):
+        for model in (models.Course, models.Cohort, models.WeeklySlot, models.Session, models.Enrolment, models.Attendance, models.CourseRequest):
             auditlog.register(model)

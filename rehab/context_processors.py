@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Cohorts"), "programs:cohort_list", _CASEWORK),
     (_("Sessions"), "programs:session_list", _CASEWORK),
     (_("Waitlist"), "programs:waitlist_list", _CASEWORK),
+    (_("Requests"), "programs:course_requests", _MANAGERS),
     (_("Inmates"), "inmates:list", _CASEWORK),
     (_("Certificates"), "certificates:index", {Role.REGISTRAR, Role.SYSTEM_ADMINISTRATOR}),
 ]
