@@ -305,13 +305,26 @@ def format_serial(*, issuer: Issuer, year: int, number: int) -> str:
     return f"{issuer.serial_prefix}-{year}-{number:06d}"
 
 
+CYRILLIC_LANGUAGES = {"sr", "mk"}
+
+
+def holder_name_language(name: str, *candidates: str) -> str:
+    """The language to mark a name with (for its letter forms): the first candidate written in the name's
+    script; for a Cyrillic name with no such candidate, Serbian."""
+    cyrillic = any("\u0400" <= char <= "\u04ff" for char in name)
+    for code in candidates:
+        if code and (code in CYRILLIC_LANGUAGES) == cyrillic:
+            return code
+    return "sr" if cyrillic else "en"
+
+
 def _snapshot(*, enrolment: Enrolment, issuer: Issuer, issued_on: dt.date) -> dict:
     course = enrolment.cohort.course
     language = course.language if course.language in WORDING else "en"
     person = enrolment.participant
     return {
         "holder_name": person.full_name,
-        "holder_language": getattr(person, "preferred_language", "") or language,
+        "holder_language": holder_name_language(person.full_name, getattr(person, "preferred_language", ""), language),
         "language": language,
         "course_title": course.title_in(language),
         "course_title_en": course.title,
@@ -465,6 +478,9 @@ def certificate_reissue(
         snapshot = _snapshot(enrolment=old.enrolment, issuer=issuer, issued_on=issued_on)
         if holder_name and holder_name.strip():
             snapshot["holder_name"] = holder_name.strip()
+            snapshot["holder_language"] = holder_name_language(
+                snapshot["holder_name"], snapshot["holder_language"], snapshot["language"]
+            )
 
         before = copy.copy(old)
         old.status = Certificate.Status.SUPERSEDED
