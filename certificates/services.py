@@ -265,7 +265,7 @@ def cohort_disclosure_problems(*, cohort: Cohort) -> list[str]:
     language = course.language
     texts = [course.title, course.title_in(language)]
     if issuer_org is not None:
-        issuer = Issuer.objects.filter(organisation=issuer_org).first()
+        issuer = Issuer.objects.filter(organisation=issuer_org).select_related("organisation").first()
         texts += [issuer_org.name, issuer_org.city]
         if issuer is not None:
             texts.append(issuer.name_in(language))
