@@ -12,7 +12,7 @@ _CASEWORK = _MANAGERS | {Role.CASE_MANAGER}
 NAVIGATION = [
     (_("Today"), "programs:today", {Role.TRAINER}),
     (_("This week"), "programs:week", {Role.TRAINER}),
-    (_("Dashboard"), "programs:dashboards", _MANAGERS),
+    (_("Dashboard"), "programs:dashboards", _CASEWORK),
     (_("Cohorts"), "programs:cohort_list", _CASEWORK),
     (_("Sessions"), "programs:session_list", _CASEWORK),
     (_("Waitlist"), "programs:waitlist_list", _CASEWORK),
