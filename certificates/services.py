@@ -79,7 +79,9 @@ def _audit(
     actor = by if by is not None and by.is_authenticated else None
     for instance in instances:
         old = (before or {}).get(instance.pk)
-        changes = model_instance_diff(old, instance)
+        # The model's own columns only: reverse relations would cost a query each and are not changes of it.
+        fields = [field.name for field in instance._meta.concrete_fields]
+        changes = model_instance_diff(old, instance, fields_to_check=fields)
         if not changes:
             continue
         entries.append(
@@ -116,7 +118,7 @@ def issuer_for_organisation(*, organisation: Organisation) -> Issuer:
     """The training centre's certificate profile, made with a prefix from its short name the first time."""
     if organisation.kind != Organisation.Kind.TRAINING_CENTRE:
         raise ValidationError(_("Only a training centre can issue certificates."), code="not_training_centre")
-    issuer = Issuer.objects.filter(organisation=organisation).first()
+    issuer = Issuer.objects.filter(organisation=organisation).select_related("organisation").first()
     if issuer is None:
         issuer, _created = Issuer.objects.get_or_create(
             organisation=organisation, defaults={"serial_prefix": _default_prefix(organisation)}
@@ -318,8 +320,12 @@ def holder_name_language(name: str, *candidates: str) -> str:
     return "sr" if cyrillic else "en"
 
 
-def _snapshot(*, enrolment: Enrolment, issuer: Issuer, issued_on: dt.date) -> dict:
+def _snapshot(
+    *, enrolment: Enrolment, issuer: Issuer, issued_on: dt.date, signatories: Sequence[SignatoryData] | None = None
+) -> dict:
     course = enrolment.cohort.course
+    if signatories is None:
+        signatories = _signatory_data(issuer)
     language = course.language if course.language in WORDING else "en"
     person = enrolment.participant
     return {
@@ -335,16 +341,14 @@ def _snapshot(*, enrolment: Enrolment, issuer: Issuer, issued_on: dt.date) -> di
         "issuer_name": issuer.name,
         "issuer_name_local": issuer.name_in(language),
         "issuer_city": issuer.organisation.city,
-        "signatories": [
-            {"name": s.name, "title": s.title, "signature": s.signature} for s in _signatory_data(issuer)
-        ],
+        "signatories": [{"name": s.name, "title": s.title, "signature": s.signature} for s in signatories],
     }
 
 
 def _render_chunks(ids: Sequence[int]) -> list[list[int]]:
     """Split ids into tasks: small batches into several so both workers start at once, large ones into chunks
     of at most CERTIFICATES_RENDER_CHUNK, so a task is short and a lost worker costs little."""
-    largest = getattr(settings, "CERTIFICATES_RENDER_CHUNK", 10)
+    largest = getattr(settings, "CERTIFICATES_RENDER_CHUNK", 20)
     size = max(1, min(largest, math.ceil(len(ids) / 4)))
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
@@ -390,9 +394,10 @@ def cohort_issue_certificates(
         template = issuer_template(issuer=issuer, by=by)
         batch = IssuanceBatch.objects.create(cohort=locked, issuer=issuer, template=template, created_by=by)
         numbers = _allocate_serials(issuer=issuer, year=issued_on.year, count=len(rows))
+        signatories = _signatory_data(issuer)
         certificates = []
         for row, number in zip(rows, numbers, strict=True):
-            snapshot = _snapshot(enrolment=row.enrolment, issuer=issuer, issued_on=issued_on)
+            snapshot = _snapshot(enrolment=row.enrolment, issuer=issuer, issued_on=issued_on, signatories=signatories)
             certificates.append(
                 Certificate(
                     enrolment=row.enrolment,
