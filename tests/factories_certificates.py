@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
 
 import factory
+import pytest
 
 from certificates.models import Issuer, Signatory
 from programs.models import Attendance, Cohort, Course, Enrolment, Session
@@ -38,6 +42,32 @@ class SignatoryFactory(factory.django.DjangoModelFactory):
     issuer = factory.SubFactory(IssuerFactory)
     name = "Bashkim Tejeci"
     title = "Filigree master coach"
+
+
+# Written independently of the application's own list: what must never be printed on a certificate.
+PRISON_WORDS = {
+    "en": ["prison", "jail", "correctional", "inmate", "penitentiary", "detention"],
+    "sq": ["burg", "të burgosur", "korrektuese"],
+    "sr-latn": ["zatvor", "kazneno-popravni", "kpz"],
+    "sr": ["затвор", "казнено-поправни", "кпз"],
+    "mk": ["затвор", "казнено-поправен"],
+    "bs": ["zatvor", "kazneno-popravni"],
+}
+
+
+def decode_qr(pdf: bytes, folder: Path) -> str:
+    """The text of the QR code on the page, read the way a phone would: the page rasterised at 150 dpi
+    (pdftoppm) and decoded by zbarimg. Skips the test when those tools are missing."""
+    if not shutil.which("zbarimg") or not shutil.which("pdftoppm"):
+        pytest.skip("zbarimg (Debian zbar-tools) and pdftoppm (poppler-utils) are needed to read the QR code back")
+    (folder / "certificate.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-singlefile", str(folder / "certificate.pdf"), str(folder / "page")],
+        check=True, capture_output=True,
+    )
+    return subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(folder / "page.png")], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def registrar_for(organisation, **user_fields):

@@ -20,7 +20,15 @@ from certificates.services import cohort_issue_certificates
 from certificates.storage import private_storage
 from certificates.tasks import render_certificates
 from tests.factories import EnrolmentFactory, StaffMemberFactory
-from tests.factories_certificates import IssuerFactory, certified_cohort, finish, graduate, registrar_for
+from tests.factories_certificates import (
+    PRISON_WORDS,
+    IssuerFactory,
+    certified_cohort,
+    decode_qr,
+    finish,
+    graduate,
+    registrar_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = [("Јелена", "Петровић"), ("Arta", "Krasniqi"), ("Мирјана", "Јовановић"), ("Qëndresa", "Zeka")]
@@ -58,7 +66,7 @@ def _issue(count_people=PEOPLE):
 @pytest.mark.worker
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_renders_an_issued_cohort_and_a_second_run_changes_nothing(celery_worker_process, cleanup_files):
+def test_a_worker_renders_an_issued_cohort_and_a_second_run_changes_nothing(celery_worker_process, cleanup_files, tmp_path):
     issuer, cohort, sessions = _issue()
     staff = StaffMemberFactory(first_name="Бранислав", last_name="Јанковић")
     finish(EnrolmentFactory(cohort=cohort, inmate=None, staff_member=staff), sessions, attended=len(sessions))
@@ -75,13 +83,15 @@ def test_a_worker_renders_an_issued_cohort_and_a_second_run_changes_nothing(cele
     facility = cohort.facility
     for certificate in certificates:
         with private_storage().open(certificate.pdf.name, "rb") as handle:
-            reader = PdfReader(io.BytesIO(handle.read()))
+            pdf = handle.read()
+        reader = PdfReader(io.BytesIO(pdf))
         text = reader.pages[0].extract_text()
         assert len(reader.pages) == 1
         assert certificate.serial in text
         assert certificate.holder_name in text
         assert facility.name not in text
-        assert "correctional" not in text.lower()
+        assert [word for words in PRISON_WORDS.values() for word in words if word in text.lower()] == []
+    assert decode_qr(pdf, tmp_path) == f"{settings.SITE_URL}/verify/{certificates[-1].verification_token}/"
     assert {c.holder_name for c in certificates} == {
         "Јелена Петровић", "Arta Krasniqi", "Мирјана Јовановић", "Qëndresa Zeka", "Бранислав Јанковић",
     }
