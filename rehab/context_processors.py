@@ -18,7 +18,7 @@ NAVIGATION = [
     (_("Waitlist"), "programs:waitlist_list", _CASEWORK),
     (_("Requests"), "programs:course_requests", _MANAGERS),
     (_("Inmates"), "inmates:list", _CASEWORK),
-    (_("Certificates"), "certificates:index", {Role.REGISTRAR, Role.SYSTEM_ADMINISTRATOR}),
+    (_("Certificates"), "certificates:cohort_list", {Role.REGISTRAR, Role.SYSTEM_ADMINISTRATOR}),
 ]
 
 
