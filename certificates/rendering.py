@@ -16,12 +16,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
+import io
 import logging
-import mimetypes
 import re
+import secrets
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import segno
@@ -196,9 +198,31 @@ class TemplateSource:
     key: tuple | None = None
 
 
-def _data_uri(content: bytes, name: str) -> str:
-    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+# Stored images (logo, signatures) are given to WeasyPrint by this URL scheme rather than inlined as data:
+# URIs, so a page's HTML stays small and each image is decoded once per process, not once per certificate.
+ASSET_SCHEME = "rehab-asset"
+# Longest side of a stored image once prepared for print: 1000 px is 300 dpi over 8.5 cm, more than any logo or
+# signature on the certificate needs.
+ASSET_MAX_PIXELS = 1000
+
+
+def _print_ready_jpeg(content: bytes) -> bytes:
+    """A stored logo or signature as an RGB JPEG on white. WeasyPrint copies JPEG data into the PDF as it is,
+    while a PNG (worse, one with transparency) is decoded and compressed again for every PDF it goes into."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(content)) as original:
+        original.load()
+        if original.mode in ("RGBA", "LA", "PA") or (original.mode == "P" and "transparency" in original.info):
+            rgba = original.convert("RGBA")
+            image = Image.new("RGB", rgba.size, "white")
+            image.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            image = original.convert("RGB")
+    image.thumbnail((ASSET_MAX_PIXELS, ASSET_MAX_PIXELS))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=90, subsampling=0, optimize=True)
+    return output.getvalue()
 
 
 def _document_html(data: CertificateData, body: str, style: str = "") -> str:
@@ -232,20 +256,61 @@ class _LRU(OrderedDict):
         return value
 
 
+class _ImageCache(OrderedDict):
+    """WeasyPrint's image cache, kept for the life of the process so stored images are decoded once. Least
+    recently used entries go first: every QR code is new and is never looked up again, while the logo and the
+    signatures are read by every certificate."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+def _url_fetcher(renderer: Renderer):
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):
+        """data: URIs and our stored images; nothing else, so a template cannot read files or reach the network."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith(f"{ASSET_SCHEME}:"):
+                name = renderer.asset_names.get(url[len(ASSET_SCHEME) + 1 :])
+                if name is None:
+                    raise ValueError(f"Unknown image: {url}")
+                return URLFetcherResponse(url, body=renderer.asset(name), headers={"Content-Type": "image/jpeg"})
+            return super().fetch(url, headers)
+
+    return Fetcher(allowed_protocols=("data", ASSET_SCHEME))
+
+
 class Renderer:
     """Renders certificates; one per worker process, reused for every task that process runs."""
 
     def __init__(self) -> None:
         from weasyprint.text.fonts import FontConfiguration
-        from weasyprint.urls import URLFetcher
 
         self.font_config = FontConfiguration()
-        # Only the data: URIs we build ourselves; a template cannot read files or reach the network.
-        self.url_fetcher = URLFetcher(allowed_protocols=("data",))
+        self.url_fetcher = _url_fetcher(self)
         self.engine = _engine()
         self._templates: _LRU = _LRU(8)
         self._stylesheets: _LRU = _LRU(8)
-        self._images: _LRU = _LRU(32)
+        self._assets: _LRU = _LRU(32)
+        self.image_cache = _ImageCache(256)
+        # Stored images are addressed by a keyed digest of their name, known only to the certificates they
+        # belong to: a template cannot name another issuer's signature, even one already in the image cache.
+        self._asset_key = secrets.token_bytes(16)
+        self.asset_names: dict[str, str] = {}
 
     def warm_up(self) -> None:
         """Load the fonts the default layout uses, so the first real certificate is not the slow one."""
@@ -281,19 +346,26 @@ class Renderer:
                 self._stylesheets.put(source.key, sheets)
         return sheets
 
-    def image(self, name: str) -> str:
-        """A stored image as a data: URI, read once per process (stored names never change content)."""
-        if not name:
-            return ""
-        uri = self._images.fetch(name)
-        if uri is None:
+    def asset(self, name: str) -> bytes:
+        """A stored image, ready for print, read once per process (a stored name never changes content)."""
+        content = self._assets.fetch(name)
+        if content is None:
             try:
                 with private_storage().open(name, "rb") as handle:
-                    uri = _data_uri(handle.read(), name)
+                    content = _print_ready_jpeg(handle.read())
             except OSError as exc:
                 raise RenderError(f"The image {name} could not be read: {exc}") from exc
-            self._images.put(name, uri)
-        return uri
+            self._assets.put(name, content)
+        return content
+
+    def image(self, name: str) -> str:
+        """The URL a template uses for a stored image; "" when there is none."""
+        if not name:
+            return ""
+        self.asset(name)  # fail here, with a clear reason, when the file is missing
+        digest = hmac.new(self._asset_key, name.encode(), hashlib.sha256).hexdigest()[:32]
+        self.asset_names[digest] = name
+        return f"{ASSET_SCHEME}:{digest}"
 
     def context(self, data: CertificateData) -> dict:
         language = data.language if data.language in WORDING else "en"
@@ -353,7 +425,10 @@ class Renderer:
 
         try:
             document = HTML(string=self.html(source, data), url_fetcher=self.url_fetcher).render(
-                stylesheets=self.stylesheets(source), font_config=self.font_config, pdf_variant=PDF_VARIANT
+                stylesheets=self.stylesheets(source),
+                font_config=self.font_config,
+                pdf_variant=PDF_VARIANT,
+                cache=self.image_cache,
             )
         except RenderError:
             raise
@@ -392,12 +467,21 @@ def renderer() -> Renderer:
 
 
 def render_naive(source: TemplateSource, data: CertificateData) -> bytes:
-    """One certificate the straightforward way: fresh fonts, CSS and template, the QR code as an SVG with
-    segno's automatic mask. The benchmark's baseline; the application never uses it."""
+    """One certificate the straightforward way: fresh fonts, CSS and template, stored images inlined as they are,
+    the QR code as an SVG with segno's automatic mask. The benchmark's baseline; the application never uses it."""
     from weasyprint import HTML
 
+    def inline(name: str) -> str:
+        if not name:
+            return ""
+        with private_storage().open(name, "rb") as handle:
+            return f"data:image/png;base64,{base64.b64encode(handle.read()).decode('ascii')}"
+
     fresh = Renderer()  # a new font configuration, nothing cached
-    context = fresh.context(data)
+    context = fresh.context(replace(data, logo="", signatories=tuple(replace(s, signature="") for s in data.signatories)))
+    context["logo"] = inline(data.logo)
+    for signatory, original in zip(context["signatories"], data.signatories, strict=True):
+        signatory["signature"] = inline(original.signature)
     context["qr"] = segno.make(data.verification_url, error="m", micro=False).svg_data_uri(border=4)
     body = fresh.engine.from_string(source.html).render(Context(context, autoescape=True))
     html = _document_html(data, body, style=f"<style>{BASE_CSS}{source.css}</style>")

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.conf import settings
+from PIL import Image
 from pypdf import PdfReader
 
 from certificates.models import Certificate
@@ -29,6 +30,12 @@ from tests.factories_certificates import (
 
 pytestmark = pytest.mark.django_db
 ISSUED = dt.date(2026, 7, 1)
+
+
+def _png() -> bytes:
+    image = io.BytesIO()
+    Image.new("RGBA", (200, 60), (20, 30, 60, 255)).save(image, format="PNG")
+    return image.getvalue()
 
 COURSE_TITLES = {
     "sq": "Punimi i bizhuterive në filigran",
@@ -187,3 +194,21 @@ def test_a_template_cannot_read_files_or_the_network(issuer, private_media):
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.pages[0]["/Resources"]["/XObject"] == {}
     assert _text(pdf).strip() == f"{issuer.serial_prefix}-{dt.date.today().year}-000123"
+
+
+def test_a_template_cannot_embed_another_issuers_stored_images(issuer, private_media):
+    other = IssuerFactory(serial_prefix="OTHER")
+    signature = private_storage().write_atomic("issuers/other/signature.png", _png())
+    SignatoryFactory(issuer=other, name="Someone Else", title="Director", signature=signature)
+    # The other issuer's certificate is rendered first, so its signature sits in the process's image cache.
+    others = renderer().render_one(
+        TemplateSource(html='{% for s in signatories %}<img src="{{ s.signature }}">{% endfor %}', css="", key=("o", 1)),
+        certificate_sample_data(issuer=other, language="en"),
+    )
+    assert len(PdfReader(io.BytesIO(others)).pages[0]["/Resources"]["/XObject"]) == 1
+    guesses = [f"rehab-asset:{signature}", "rehab-asset:issuers/other/signature.png", f"file://{private_media / signature}"]
+    source = TemplateSource(html="".join(f'<img src="{url}">' for url in guesses) + "<p>{{ serial }}</p>", css="")
+
+    pdf = renderer().render_one(source, certificate_sample_data(issuer=issuer, language="en"))
+
+    assert PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"] == {}
