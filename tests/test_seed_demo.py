@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -191,3 +192,18 @@ def test_running_it_twice_changes_nothing():
     seed()
 
     assert counts() == first
+
+
+def test_the_demo_issues_and_renders_certificates_for_finished_cohorts_once():
+    from certificates.models import Certificate
+
+    seed()
+    first = list(Certificate.objects.order_by("serial").values_list("serial", "status", "enrolment__cohort__name"))
+    seed()
+
+    assert list(Certificate.objects.order_by("serial").values_list("serial", "status", "enrolment__cohort__name")) == first
+    cohorts = {name for _serial, _status, name in first}
+    assert cohorts == {"Filigree – first group", "IT basics – group 1"}
+    assert {status for _serial, status, _name in first} == {"ready"}
+    assert all(re.fullmatch(r"VTC-PZ-\d{4}-\d{6}", serial) for serial, _status, _name in first)
+    assert len(first) == 7

@@ -12,11 +12,9 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.management.base import BaseCommand, CommandError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from inmates.models import CustodyEvent, Inmate
@@ -560,26 +558,3 @@ class DemoSeeder:
                 changed_by=by,
             )
             EnrolmentStatusChange.objects.filter(pk=change.pk).update(changed_at=ended)
-
-
-class Command(BaseCommand):
-    help = "Fill the database with realistic, idempotent demo data. Every demo user's password is 'rehab-demo'."
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--force", action="store_true", help="Run even though DEBUG is off. Never use on a real database."
-        )
-
-    def handle(self, *args, force: bool = False, **options) -> None:
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_demo creates demo people and logins with a published password, so it runs only with "
-                "DEBUG on. If this really is a demo or test database, run it again with --force."
-            )
-        with transaction.atomic():
-            counts = DemoSeeder(today=timezone.localdate()).run()
-        width = max(len(label) for label in counts)
-        for label, count in counts.items():
-            self.stdout.write(f"{label:<{width}}  {count:>6}")
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in as any of {', '.join(demo_data.USERS)} "
-                                             f"with the password '{DEMO_PASSWORD}'."))
