@@ -174,3 +174,21 @@ def test_production_deploy_check_is_clean():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_user_changes_their_password_on_a_page_of_the_application(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    page = client.get("/accounts/password_change/")
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": "filigree-Lipjan-2026", "new_password2": "filigree-Lipjan-2026"},
+        follow=True,
+    )
+
+    assert "Change your password" in page.content.decode()
+    assert response.redirect_chain == [("/accounts/password_change/done/", 302)]
+    user.refresh_from_db()
+    assert user.check_password("filigree-Lipjan-2026")
