@@ -136,6 +136,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Certificate PDFs and print packs: never under MEDIA_URL, served only through views that check the role.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+# How many certificates a worker renders as one WeasyPrint document (fonts and CSS are shared across the chunk).
+CERTIFICATES_RENDER_CHUNK = env.int("CERTIFICATES_RENDER_CHUNK", default=20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
