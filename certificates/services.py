@@ -384,12 +384,14 @@ def cohort_issue_certificates(
         problems = cohort_disclosure_problems(cohort=locked)
         if problems:
             raise ValidationError(problems, code="disclosure")
-        rows = [row for row in cohort_eligibility(cohort=locked, enrolment_ids=enrolment_ids) if row.can_issue]
+        everyone = cohort_eligibility(cohort=locked, enrolment_ids=enrolment_ids)
+        rows = [row for row in everyone if row.can_issue]
         if not rows:
-            raise ValidationError(
-                _("Nobody in this group can be issued a certificate now: everyone eligible already has one."),
-                code="nobody",
-            )
+            if any(row.eligible for row in everyone):
+                message = _("Nobody in this group can be issued a certificate now: everyone eligible already has one.")
+            else:
+                message = _("Nobody in this group is eligible for a certificate yet.")
+            raise ValidationError(message, code="nobody")
         issuer = issuer_for_organisation(organisation=locked.course.issuer)
         template = issuer_template(issuer=issuer, by=by)
         batch = IssuanceBatch.objects.create(cohort=locked, issuer=issuer, template=template, created_by=by)

@@ -367,3 +367,14 @@ def test_two_registrars_issuing_the_same_cohort_at_once_make_one_set_of_certific
     assert sorted(outcomes, key=str) == [3, "nobody"]
     assert sorted(Certificate.objects.values_list("serial_number", flat=True)) == [1, 2, 3]
     assert Enrolment.objects.filter(certificates__isnull=False).distinct().count() == 3
+
+
+def test_issuing_a_group_where_nobody_is_eligible_says_so(issuer):
+    cohort, sessions = certified_cohort(issuer=issuer)
+    graduate(cohort, sessions, first_name="Drita", last_name="Gashi", attended=2)
+
+    with pytest.raises(ValidationError) as refused:
+        cohort_issue_certificates(cohort=cohort, by=None, today=ISSUED, enqueue=False)
+
+    assert refused.value.messages == ["Nobody in this group is eligible for a certificate yet."]
+    assert SerialCounter.objects.count() == 0
