@@ -70,6 +70,10 @@ def _percent(part: int, whole: int) -> int | None:
 # ---------------------------------------------------------------- key numbers
 
 
+# Certificates that stand for an enrolment (not revoked or superseded).
+LIVE_CERTIFICATE_STATUSES = ("pending", "ready", "failed")
+
+
 @dataclass(frozen=True)
 class KeyNumbers:
     facility: Facility
@@ -80,6 +84,7 @@ class KeyNumbers:
     attendance_rows: int = 0
     attended_rows: int = 0
     completions: int = 0
+    certificates: int = 0
     waitlisted: int = 0
     course_requests: int = 0
     registers_overdue: int = 0
@@ -144,12 +149,25 @@ def facilities_key_numbers(
             completions=Count(
                 "pk",
                 filter=Q(status=Enrolment.Status.COMPLETED, ended_at__date__range=(year_start, year_end)),
+                distinct=True,
             ),
-            waitlisted=Count("pk", filter=Q(status__in=WAITING)),
+            waitlisted=Count("pk", filter=Q(status__in=WAITING), distinct=True),
+            # Certificates hang off enrolments (certificates app, the layer above); counted by relation name so
+            # the dashboard needs no import from it and no extra query. Live ones issued this year.
+            certificates=Count(
+                "certificates",
+                filter=Q(
+                    certificates__status__in=LIVE_CERTIFICATE_STATUSES,
+                    certificates__issued_on__range=(year_start, year_end),
+                ),
+                distinct=True,
+            ),
         )
     )
     for row in enrolments:
-        figures[row["cohort__facility"]].update(completions=row["completions"], waitlisted=row["waitlisted"])
+        figures[row["cohort__facility"]].update(
+            completions=row["completions"], waitlisted=row["waitlisted"], certificates=row["certificates"]
+        )
 
     requests = (
         CourseRequest.objects.filter(facility__in=ids, status=CourseRequest.Status.OPEN)

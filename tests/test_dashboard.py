@@ -334,3 +334,21 @@ def test_the_index_takes_a_constant_number_of_queries(client, django_assert_num_
         response = client.get(reverse("programs:dashboards"))
 
     assert len(response.context["rows"]) == count + 1
+
+
+def test_certificates_issued_this_year_count_live_certificates_only():
+    from certificates.services import certificate_revoke, cohort_issue_certificates
+    from tests.factories_certificates import certified_cohort, graduate
+
+    cohort, sessions = certified_cohort(sessions=4, start_date=dt.date(2025, 9, 1), end_date=dt.date(2025, 12, 20))
+    people = [graduate(cohort, sessions, first_name="Arta", last_name=f"Gashi{i}") for i in range(4)]
+    # Two issued in December 2025, two in March 2026; one of this year's is revoked.
+    cohort_issue_certificates(cohort=cohort, by=None, enrolment_ids=[p.pk for p in people[:2]],
+                              today=dt.date(2025, 12, 22), enqueue=False)
+    batch = cohort_issue_certificates(cohort=cohort, by=None, enrolment_ids=[p.pk for p in people[2:]],
+                                      today=dt.date(2026, 3, 2), enqueue=False)
+    certificate_revoke(certificate=batch.certificates.first(), reason="Issued to the wrong person", by=None)
+
+    [numbers] = facilities_key_numbers(facilities=[cohort.facility], today=dt.date(2026, 11, 22))
+
+    assert (numbers.certificates, numbers.completions) == (1, 0)
