@@ -138,7 +138,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Certificate PDFs and print packs: never under MEDIA_URL, served only through views that check the role.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
-# How many certificates a worker renders as one WeasyPrint document (fonts and CSS are shared across the chunk).
+# How many certificates one rendering task takes; each is still its own PDF.
 CERTIFICATES_RENDER_CHUNK = env.int("CERTIFICATES_RENDER_CHUNK", default=20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -185,7 +185,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 if not DEBUG:

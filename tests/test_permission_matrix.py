@@ -183,6 +183,13 @@ def test_every_url_is_in_the_matrix():
     assert sorted(_all_url_names() - covered - NOT_IN_MATRIX) == []
 
 
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    # seed_demo renders certificate PDFs; keep them out of the project's var/.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def demo(db):
     call_command("seed_demo", force=True, stdout=StringIO())

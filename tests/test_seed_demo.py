@@ -49,6 +49,13 @@ DEMO_USERS = {
 }
 
 
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    # seed_demo renders certificate PDFs; keep them out of the project's var/.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+
+
 def seed() -> str:
     out = StringIO()
     call_command("seed_demo", force=True, stdout=out)
