@@ -7,8 +7,8 @@ The matrix is kept complete automatically: a URL added to the project without a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
 from io import StringIO
 from types import SimpleNamespace
 
@@ -25,143 +25,15 @@ from inmates.models import Inmate
 from programs.models import Cohort, Enrolment, Session
 from programs.services.enrolment import enrolment_request
 from rehab.models import Facility, Organisation
-
-ROLES = ("admin", "director", "trainer", "registrar", "casemanager", "probation", "officer", "donor")
-EVERYONE = frozenset(ROLES)
-
-# URLs that are not the application's own screens, or that answer everyone by design.
-NOT_IN_MATRIX = {"login", "logout", "set_language"}
+from tests import matrix
+from tests.matrix import NOT_IN_MATRIX, ROLES, Row
 
 
-@dataclass
-class Row:
-    """One URL called with one set of arguments, and the status each role gets."""
-
-    name: str
-    kwargs: Callable[[SimpleNamespace], dict] = lambda demo: {}
-    ok: frozenset[str] = frozenset()  # 200
-    hidden: frozenset[str] = frozenset()  # 404: the role could use the page but the record is outside its scope
-    public: bool = False  # anyone, logged in or not, gets 200
-    query: str = ""
-    method: str = "get"  # POST-only endpoints are called with an empty POST
-    statuses: dict[str, int] = field(default_factory=dict)  # other exact statuses (302 redirects, 405, 410…)
-
-    def expected(self, role: str | None) -> int:
-        if self.public:
-            return self.statuses.get(role or "anonymous", 200)
-        if role is None:
-            return 302
-        if role in self.statuses:
-            return self.statuses[role]
-        if role in self.ok:
-            return 200
-        if role in self.hidden:
-            return 404
-        return 403
+def _area_modules() -> list:
+    return [importlib.import_module(f"tests.matrix.{info.name}") for info in pkgutil.iter_modules(matrix.__path__)]
 
 
-def _s(*roles: str) -> frozenset[str]:
-    return frozenset(roles)
-
-
-ADMIN, DIRECTOR, TRAINER, OFFICER, CASEWORK = "admin", "director", "trainer", "officer", "casemanager"
-MANAGERS = _s(ADMIN, DIRECTOR, OFFICER)  # run programmes in their facilities
-OVERSEERS = MANAGERS | {CASEWORK}  # also read lists, dashboards and profiles
-DELIVERY = _s(ADMIN, DIRECTOR, TRAINER)  # registers, cancellations, final assessments
-REGISTRAR = "registrar"
-CERTS = _s(ADMIN, REGISTRAR)
-
-# In scope of the demo director and trainer: Lipjan and "Filigree – group A". Out of every Kosovo scope: Niš.
-MATRIX: list[Row] = [
-    Row("home", ok=EVERYONE),
-    Row("password_change", ok=EVERYONE),
-    Row("password_change_done", ok=EVERYONE),
-    Row("healthz", public=True),
-    # Trainer screens
-    Row("programs:today", ok=DELIVERY),
-    Row("programs:week", ok=DELIVERY),
-    Row("programs:register", lambda d: {"pk": d.group_a_session.pk}, ok=DELIVERY),
-    Row("programs:register", lambda d: {"pk": d.nis_session.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, TRAINER)),
-    Row("programs:session_cancel", lambda d: {"pk": d.group_a_next.pk}, ok=DELIVERY),
-    Row("programs:session_cancel", lambda d: {"pk": d.nis_session.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, TRAINER)),
-    Row("programs:final_assessment", lambda d: {"pk": d.group_a.pk}, ok=DELIVERY),
-    Row("programs:final_assessment", lambda d: {"pk": d.nis.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, TRAINER)),
-    # The group has not ended yet: allowed users are sent back with the reason, nothing is completed.
-    Row("programs:cohort_complete", lambda d: {"pk": d.group_a.pk}, method="post", statuses={r: 302 for r in DELIVERY}),
-    Row("programs:cohort_complete", lambda d: {"pk": d.nis.pk}, method="post", statuses={ADMIN: 302},
-        hidden=_s(DIRECTOR, TRAINER)),
-    Row("programs:facility_cancel", lambda d: {"pk": d.lipjan.pk}, ok=MANAGERS),
-    Row("programs:facility_cancel", lambda d: {"pk": d.nis_facility.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    # Cohorts and enrolment
-    Row("programs:cohort_detail", lambda d: {"pk": d.group_a.pk}, ok=MANAGERS | {TRAINER}),
-    Row("programs:cohort_detail", lambda d: {"pk": d.it2.pk}, ok=MANAGERS, hidden=_s(TRAINER)),
-    Row("programs:cohort_detail", lambda d: {"pk": d.nis.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER, TRAINER)),
-    Row("programs:cohort_create", query="facility={lipjan}", ok=MANAGERS),
-    Row("programs:cohort_edit", lambda d: {"pk": d.group_a.pk}, ok=MANAGERS),
-    Row("programs:cohort_edit", lambda d: {"pk": d.nis.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    Row("programs:waitlist", lambda d: {"pk": d.it2.pk}, ok=MANAGERS),
-    Row("programs:waitlist", lambda d: {"pk": d.nis.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    Row("programs:waitlist_add", lambda d: {"pk": d.it2.pk}, ok=MANAGERS),
-    Row("programs:waitlist_add", lambda d: {"pk": d.nis.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    Row("programs:waitlist_enrol", lambda d: {"pk": d.it2.pk, "kind": "enrolment", "entry_pk": d.it2_waiting.pk}, ok=MANAGERS),
-    Row("programs:waitlist_enrol", lambda d: {"pk": d.it2.pk, "kind": "request", "entry_pk": d.lipjan_request.pk}, ok=MANAGERS),
-    Row("programs:waitlist_enrol", lambda d: {"pk": d.nis.pk, "kind": "request", "entry_pk": d.nis_request.pk},
-        ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    Row("programs:enrol", lambda d: {"pk": d.it2.pk}, ok=MANAGERS),
-    Row("programs:enrol", lambda d: {"pk": d.nis.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    Row("programs:enrolment_withdraw", lambda d: {"pk": d.group_a_enrolment.pk}, ok=MANAGERS),
-    Row("programs:enrolment_withdraw", lambda d: {"pk": d.nis_enrolment.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    Row("programs:course_requests", ok=MANAGERS),
-    Row("programs:course_waitlist", lambda d: {"pk": d.it2.course_id}, ok=MANAGERS),
-    Row("programs:course_request_cancel", lambda d: {"pk": d.lipjan_request.pk}, ok=MANAGERS),
-    Row("programs:course_request_cancel", lambda d: {"pk": d.nis_request.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER)),
-    # Lists, dashboards, exports
-    Row("programs:dashboards", ok=_s(ADMIN, OFFICER), statuses={DIRECTOR: 302, CASEWORK: 302}),
-    Row("programs:dashboard", lambda d: {"pk": d.lipjan.pk}, ok=OVERSEERS),
-    Row("programs:dashboard", lambda d: {"pk": d.nis_facility.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER, CASEWORK)),
-    Row("programs:cohort_list", ok=OVERSEERS),
-    Row("programs:session_list", ok=OVERSEERS),
-    Row("programs:enrolment_list", ok=OVERSEERS),
-    Row("programs:waitlist_list", ok=OVERSEERS),
-    Row("programs:cohort_roster_export", lambda d: {"pk": d.group_a.pk}, query="format=csv", ok=OVERSEERS | {TRAINER}),
-    Row("programs:cohort_roster_export", lambda d: {"pk": d.nis.pk}, query="format=xlsx", ok=_s(ADMIN),
-        hidden=_s(DIRECTOR, OFFICER, CASEWORK, TRAINER)),
-    Row("programs:cohort_register_export", lambda d: {"pk": d.group_a.pk}, query="format=xlsx", ok=OVERSEERS | {TRAINER}),
-    Row("programs:cohort_register_export", lambda d: {"pk": d.nis.pk}, query="format=csv", ok=_s(ADMIN),
-        hidden=_s(DIRECTOR, OFFICER, CASEWORK, TRAINER)),
-    # Certificates (the demo registrar works for the training centre that certifies the Lipjan courses)
-    Row("certificates:cohort_list", ok=CERTS),
-    Row("certificates:cohort_detail", lambda d: {"pk": d.first_group.pk}, ok=CERTS),
-    # The Niš workshop's course has no certifying centre: there is nothing to certify, for anyone.
-    Row("certificates:cohort_detail", lambda d: {"pk": d.nis.pk}, hidden=CERTS),
-    Row("certificates:cohort_issue", lambda d: {"pk": d.first_group.pk}, method="post", statuses={r: 302 for r in CERTS}),
-    Row("certificates:cohort_issue", lambda d: {"pk": d.nis.pk}, method="post", hidden=CERTS),
-    Row("certificates:print_pack_create", lambda d: {"pk": d.first_group.pk}, method="post",
-        statuses={r: 302 for r in CERTS}),
-    Row("certificates:enrolment_override", lambda d: {"pk": d.not_eligible.pk}, ok=CERTS),
-    Row("certificates:enrolment_override", lambda d: {"pk": d.nis_enrolment.pk}, hidden=CERTS),
-    Row("certificates:batch_detail", lambda d: {"pk": d.batch.pk}, ok=CERTS),
-    Row("certificates:batch_progress", lambda d: {"pk": d.batch.pk}, ok=CERTS),
-    Row("certificates:batch_retry", lambda d: {"pk": d.batch.pk}, method="post", statuses={r: 302 for r in CERTS}),
-    Row("certificates:certificate_detail", lambda d: {"pk": d.certificate.pk}, ok=CERTS),
-    Row("certificates:certificate_download", lambda d: {"pk": d.certificate.pk}, ok=CERTS),
-    Row("certificates:certificate_revoke", lambda d: {"pk": d.certificate.pk}, method="post",
-        statuses={r: 302 for r in CERTS}),
-    Row("certificates:certificate_reissue", lambda d: {"pk": d.certificate.pk}, ok=CERTS),
-    Row("certificates:print_pack_detail", lambda d: {"pk": d.print_pack.pk}, ok=CERTS),
-    Row("certificates:print_pack_download", lambda d: {"pk": d.print_pack.pk}, ok=CERTS),
-    Row("certificates:issuer_detail", lambda d: {"pk": d.vtc.pk}, ok=CERTS),
-    Row("certificates:issuer_detail", lambda d: {"pk": d.lipjan.prison_service_id}, ok=_s(), hidden=CERTS),
-    Row("certificates:template_edit", lambda d: {"pk": d.vtc.pk}, ok=CERTS),
-    # An empty preview request is refused as bad input once the role and scope are checked.
-    Row("certificates:template_preview", lambda d: {"pk": d.vtc.pk}, method="post", statuses={r: 400 for r in CERTS}),
-    Row("certificates:verify", lambda d: {"token": d.certificate.verification_token}, public=True),
-    # People in custody
-    Row("inmates:list", ok=OVERSEERS),
-    Row("inmates:import", ok=_s(ADMIN, DIRECTOR)),
-    Row("inmates:detail", lambda d: {"pk": d.lipjan_inmate.pk}, ok=OVERSEERS),
-    Row("inmates:detail", lambda d: {"pk": d.nis_inmate.pk}, ok=_s(ADMIN), hidden=_s(DIRECTOR, OFFICER, CASEWORK)),
-]
+MATRIX: list[Row] = [row for module in _area_modules() for row in module.ROWS]
 
 
 def _all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
@@ -201,7 +73,7 @@ def demo(db):
     nis_inmate = Inmate.objects.filter(current_facility__code="kpz-nis", status="in_custody").first()
     first_group = Cohort.objects.get(name="Filigree – first group")
     certificate = Certificate.objects.filter(enrolment__cohort=first_group, status=Certificate.Status.READY).first()
-    return SimpleNamespace(
+    demo = SimpleNamespace(
         first_group=first_group,
         certificate=certificate,
         batch=IssuanceBatch.objects.filter(certificates=certificate).first(),
@@ -226,6 +98,11 @@ def demo(db):
         nis_enrolment=nis.enrolments.first(),
         yesterday=today - dt.timedelta(days=1),
     )
+    for module in _area_modules():
+        if hasattr(module, "demo_extras"):
+            for key, value in module.demo_extras(demo).items():
+                setattr(demo, key, value)
+    return demo
 
 
 def test_every_role_gets_the_expected_status_on_every_url(demo):
