@@ -4,12 +4,26 @@ from programs.models import (
     Attendance,
     Cohort,
     Course,
+    CourseModule,
     CourseRequest,
+    Donation,
     Enrolment,
     EnrolmentStatusChange,
+    EquipmentItem,
+    EquipmentNeed,
+    FundingAction,
+    FundingActionCountry,
+    PeerEducator,
     Session,
+    SessionTrainer,
+    TrainerQualification,
     WeeklySlot,
 )
+
+
+class CourseModuleInline(admin.TabularInline):
+    model = CourseModule
+    extra = 0
 
 
 @admin.register(Course)
@@ -18,6 +32,8 @@ class CourseAdmin(admin.ModelAdmin):
     list_filter = ["kind", "audience", "is_active", "issuer"]
     search_fields = ["title", "code", "description"]
     list_select_related = ["issuer"]
+    filter_horizontal = ["peer_educator_courses"]
+    inlines = [CourseModuleInline]
 
 
 class WeeklySlotInline(admin.TabularInline):
@@ -28,10 +44,11 @@ class WeeklySlotInline(admin.TabularInline):
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
     list_display = ["name", "course", "facility", "room", "capacity", "start_date", "end_date", "delivery_mode"]
-    list_filter = ["delivery_mode", "course__kind", "facility"]
+    list_filter = ["delivery_mode", "is_training_of_trainers", "course__kind", "facility"]
     search_fields = ["name", "course__title", "facility__name"]
     list_select_related = ["course", "facility", "room"]
     filter_horizontal = ["trainers"]
+    raw_id_fields = ["cascade_of", "mentor", "funding_action"]
     date_hierarchy = "start_date"
     inlines = [WeeklySlotInline]
 
@@ -87,3 +104,78 @@ class CourseRequestAdmin(admin.ModelAdmin):
     search_fields = ["inmate__last_name", "inmate__registration_number", "staff_member__last_name", "course__title"]
     list_select_related = ["course", "inmate", "staff_member", "facility"]
     raw_id_fields = ["inmate", "staff_member", "enrolment"]
+
+
+class FundingActionCountryInline(admin.TabularInline):
+    model = FundingActionCountry
+    extra = 0
+
+
+@admin.register(FundingAction)
+class FundingActionAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "donor", "implementing_partner", "start_date", "end_date"]
+    list_filter = ["donor"]
+    search_fields = ["code", "title", "description"]
+    list_select_related = ["donor", "implementing_partner"]
+    inlines = [FundingActionCountryInline]
+
+
+class EquipmentItemInline(admin.TabularInline):
+    model = EquipmentItem
+    extra = 0
+    raw_id_fields = ["room"]
+
+
+@admin.register(Donation)
+class DonationAdmin(admin.ModelAdmin):
+    list_display = ["date", "donor", "facility", "funding_action"]
+    list_filter = ["donor", "facility"]
+    search_fields = ["note", "donor__name", "facility__name"]
+    list_select_related = ["donor", "facility", "funding_action"]
+    date_hierarchy = "date"
+    raw_id_fields = ["created_by"]
+    inlines = [EquipmentItemInline]
+
+
+@admin.register(EquipmentItem)
+class EquipmentItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "quantity", "condition", "facility", "room", "received_on"]
+    list_filter = ["kind", "condition", "facility"]
+    search_fields = ["name", "location_note"]
+    list_select_related = ["facility", "room"]
+    raw_id_fields = ["donation", "room"]
+
+
+@admin.register(EquipmentNeed)
+class EquipmentNeedAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "session", "kind", "quantity"]
+    list_filter = ["kind"]
+    list_select_related = ["cohort", "session"]
+    raw_id_fields = ["cohort", "session"]
+
+
+@admin.register(TrainerQualification)
+class TrainerQualificationAdmin(admin.ModelAdmin):
+    list_display = ["staff_member", "course", "qualified_on"]
+    list_filter = ["course"]
+    search_fields = ["staff_member__last_name", "staff_member__first_name", "course__title"]
+    list_select_related = ["staff_member", "course"]
+    raw_id_fields = ["staff_member", "source_enrolment"]
+
+
+@admin.register(SessionTrainer)
+class SessionTrainerAdmin(admin.ModelAdmin):
+    list_display = ["session", "staff_member", "joins_from", "is_remote"]
+    list_filter = ["is_remote"]
+    search_fields = ["staff_member__last_name", "joins_from"]
+    list_select_related = ["session__cohort", "staff_member"]
+    raw_id_fields = ["session", "staff_member"]
+
+
+@admin.register(PeerEducator)
+class PeerEducatorAdmin(admin.ModelAdmin):
+    list_display = ["inmate", "cohort", "assigned_on", "active"]
+    list_filter = ["active"]
+    search_fields = ["inmate__last_name", "inmate__registration_number", "cohort__name"]
+    list_select_related = ["inmate", "cohort"]
+    raw_id_fields = ["cohort", "inmate", "source_enrolment", "assigned_by"]

@@ -12,5 +12,22 @@ class ProgramsConfig(AppConfig):
 
         from programs import models
 
-        for model in (models.Course, models.Cohort, models.WeeklySlot, models.Session, models.Enrolment, models.Attendance, models.CourseRequest):
+        for model in (
+            models.Course,
+            models.Cohort,
+            models.WeeklySlot,
+            models.Session,
+            models.Enrolment,
+            models.Attendance,
+            models.CourseRequest,
+            models.CourseModule,
+            models.FundingAction,
+            models.FundingActionCountry,
+            models.TrainerQualification,
+            models.SessionTrainer,
+            models.Donation,
+            models.EquipmentItem,
+            models.EquipmentNeed,
+            models.PeerEducator,
+        ):
             auditlog.register(model)

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inmates.models import Inmate
-from rehab.models import Facility, Organisation, Room, StaffMember
+from rehab.models import Country, Facility, Organisation, Room, StaffMember
 
 
 class Course(models.Model):
@@ -47,6 +47,15 @@ class Course(models.Model):
         verbose_name=_("certifying issuer"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Completing this course always lets an inmate be a peer educator in it; these other courses do too
+    # (e.g. a general peer-educator course qualifies for several workshops).
+    peer_educator_courses = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name=_("other courses that qualify peer educators"),
+    )
 
     class Meta:
         ordering = ["title"]
@@ -67,6 +76,95 @@ class Course(models.Model):
     @property
     def localized_title(self) -> str:
         return self.title_in(get_language() or "en")
+
+
+class CourseModule(models.Model):
+    """A part of a course (the anger-management programme has four); sessions are tagged with one."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules", verbose_name=_("course"))
+    order = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=200)
+    planned_hours = models.PositiveIntegerField(_("planned hours"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "order"]
+        verbose_name = _("course module")
+        verbose_name_plural = _("course modules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "order"],
+                name="coursemodule_unique_order",
+                violation_error_message=_("This course already has a module in this position."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class FundingAction(models.Model):
+    """A funded action (e.g. an EU / Council of Europe project) that pays for cohorts and donations."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=250)
+    donor = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="funded_actions",
+        limit_choices_to={"kind": Organisation.Kind.DONOR},
+        verbose_name=_("donor"),
+    )
+    implementing_partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="implemented_actions",
+        verbose_name=_("implementing partner"),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        verbose_name = _("funding action")
+        verbose_name_plural = _("funding actions")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="fundingaction_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The action must end on or after its start date.")
+        if self.donor_id and self.donor.kind != Organisation.Kind.DONOR:
+            errors["donor"] = _("Choose a donor organisation.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class FundingActionCountry(models.Model):
+    """A country an action covers (countries are choices, not rows, so the many-to-many is spelled out)."""
+
+    funding_action = models.ForeignKey(
+        FundingAction, on_delete=models.CASCADE, related_name="countries", verbose_name=_("funding action")
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+
+    class Meta:
+        ordering = ["funding_action", "country"]
+        verbose_name = _("country of a funding action")
+        verbose_name_plural = _("countries of funding actions")
+        constraints = [
+            models.UniqueConstraint(fields=["funding_action", "country"], name="fundingactioncountry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_country_display())
 
 
 class Cohort(models.Model):
@@ -92,7 +190,39 @@ class Cohort(models.Model):
         _("delivery mode"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.IN_PERSON
     )
     meeting_link = models.URLField(_("meeting link"), blank=True)
+    # In a cascade cohort the trainers are its facilitators (usually two staff who took the training of trainers).
     trainers = models.ManyToManyField(StaffMember, blank=True, related_name="cohorts_delivered", verbose_name=_("trainers"))
+    funding_action = models.ForeignKey(
+        FundingAction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+        verbose_name=_("funding action"),
+    )
+    is_training_of_trainers = models.BooleanField(
+        _("training of trainers"),
+        default=False,
+        help_text=_("Staff who complete it are qualified to deliver the course."),
+    )
+    cascade_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cascades",
+        limit_choices_to={"is_training_of_trainers": True},
+        verbose_name=_("cascade of"),
+        help_text=_("The training of trainers this cohort's facilitators come from."),
+    )
+    mentor = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts_mentored",
+        verbose_name=_("supervising mentor"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,6 +236,11 @@ class Cohort(models.Model):
             ),
             models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gt=0), name="cohort_capacity_positive"),
             models.UniqueConstraint(fields=["facility", "name"], name="cohort_unique_name_per_facility"),
+            # One level of cascade: a training of trainers is the root of its tree.
+            models.CheckConstraint(
+                condition=Q(is_training_of_trainers=False) | Q(cascade_of__isnull=True),
+                name="cohort_tot_is_not_a_cascade",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +261,13 @@ class Cohort(models.Model):
             errors["room"] = _("The room is in another facility.")
         if self.delivery_mode != self.DeliveryMode.IN_PERSON and not self.meeting_link:
             errors["meeting_link"] = _("Online and hybrid cohorts need a meeting link.")
+        if self.cascade_of_id:
+            if self.is_training_of_trainers:
+                errors["cascade_of"] = _("A training of trainers cannot itself be a cascade.")
+            elif not self.cascade_of.is_training_of_trainers:
+                errors["cascade_of"] = _("Choose a training of trainers.")
+            elif self.course_id and self.cascade_of.course_id != self.course_id:
+                errors["cascade_of"] = _("The training of trainers must be of the same course.")
         if errors:
             raise ValidationError(errors)
 
@@ -177,6 +319,14 @@ class Session(models.Model):
     register_taken_at = models.DateTimeField(_("register taken at"), null=True, blank=True)
     register_taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    module = models.ForeignKey(
+        CourseModule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("module"),
     )
 
     class Meta:
@@ -421,3 +571,228 @@ class CourseRequest(models.Model):
     @property
     def participant_name(self) -> str:
         return self.participant.full_name
+
+
+# ---------------------------------------------------------------- staff training, online delivery, peer educators
+
+
+class TrainerQualification(models.Model):
+    """A staff member may deliver a course: earned by completing its training of trainers (or recorded by hand)."""
+
+    staff_member = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("staff member")
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="qualified_trainers", verbose_name=_("course")
+    )
+    qualified_on = models.DateField(_("qualified on"))
+    source_enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="qualifications",
+        verbose_name=_("training of trainers enrolment"),
+    )
+
+    class Meta:
+        ordering = ["course", "staff_member"]
+        verbose_name = _("trainer qualification")
+        verbose_name_plural = _("trainer qualifications")
+        constraints = [
+            models.UniqueConstraint(fields=["staff_member", "course"], name="trainerqualification_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_member} — {self.course}"
+
+
+class SessionTrainer(models.Model):
+    """Who delivers a session and from where: online and hybrid sessions have trainers in several cities."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="trainer_places", verbose_name=_("session"))
+    staff_member = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="session_places", verbose_name=_("trainer")
+    )
+    joins_from = models.CharField(_("joins from (city)"), max_length=100, blank=True)
+    is_remote = models.BooleanField(_("joins remotely"), default=False)
+
+    class Meta:
+        ordering = ["session", "staff_member__last_name", "staff_member__first_name"]
+        verbose_name = _("session trainer")
+        verbose_name_plural = _("session trainers")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "staff_member"], name="sessiontrainer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_member} — {self.joins_from or '—'}"
+
+
+class Donation(models.Model):
+    """Equipment (its items) given by a donor to a facility, possibly under a funding action."""
+
+    funding_action = models.ForeignKey(
+        FundingAction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+        verbose_name=_("funding action"),
+    )
+    donor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="donations", verbose_name=_("donor"))
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="donations", verbose_name=_("facility"))
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "id"]
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+
+    def __str__(self) -> str:
+        return f"{self.donor} → {self.facility} ({self.date})"
+
+
+class EquipmentItem(models.Model):
+    """A line of a facility's inventory: what it has, how many, in what condition and where it is used."""
+
+    class Kind(models.TextChoices):
+        LAPTOP = "laptop", _("Laptop")
+        TABLET = "tablet", _("Tablet")
+        DESKTOP = "desktop", _("Desktop computer")
+        PROJECTOR = "projector", _("Projector")
+        SEWING_MACHINE = "sewing_machine", _("Sewing machine")
+        TOOLS = "tools", _("Tools")
+        FURNITURE = "furniture", _("Furniture")
+        OTHER = "other", _("Other")
+
+    class Condition(models.TextChoices):
+        NEW = "new", _("New")
+        GOOD = "good", _("Good")
+        FAIR = "fair", _("Fair")
+        POOR = "poor", _("Poor")
+        WRITTEN_OFF = "written_off", _("Written off")
+
+    # Conditions in which an item can still be handed to participants.
+    USABLE = (Condition.NEW, Condition.GOOD, Condition.FAIR)
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="equipment", verbose_name=_("facility"))
+    donation = models.ForeignKey(
+        Donation, on_delete=models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("donation")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_value = models.DecimalField(_("unit value"), max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices, default=Condition.NEW)
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="equipment",
+        verbose_name=_("room where it is used"),
+    )
+    location_note = models.CharField(_("where it is used"), max_length=200, blank=True)
+    received_on = models.DateField(_("received on"))
+
+    class Meta:
+        ordering = ["facility", "kind", "name"]
+        verbose_name = _("equipment item")
+        verbose_name_plural = _("equipment items")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="equipmentitem_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_value__isnull=True) | Q(unit_value__gte=0), name="equipmentitem_value_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["facility", "kind", "condition"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.room_id and self.facility_id and self.room.facility_id != self.facility_id:
+            errors["room"] = _("The room is in another facility.")
+        if self.donation_id and self.facility_id and self.donation.facility_id != self.facility_id:
+            errors["donation"] = _("The donation went to another facility.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EquipmentNeed(models.Model):
+    """Equipment a cohort needs at every session (session empty) or at one session (e.g. tablets for a test)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="equipment_needs", verbose_name=_("cohort"))
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="equipment_needs",
+        verbose_name=_("session"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EquipmentItem.Kind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["cohort", "session", "kind"]
+        verbose_name = _("equipment need")
+        verbose_name_plural = _("equipment needs")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="equipmentneed_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["cohort", "session", "kind"],
+                name="equipmentneed_unique_kind",
+                nulls_distinct=False,
+                violation_error_message=_("This equipment is already listed; change its quantity instead."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.session_id and self.cohort_id and self.session.cohort_id != self.cohort_id:
+            raise ValidationError({"session": _("The session belongs to another cohort.")})
+
+
+class PeerEducator(models.Model):
+    """An inmate who completed a programme and now helps deliver it to a cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="peer_educators", verbose_name=_("cohort"))
+    inmate = models.ForeignKey(
+        Inmate, on_delete=models.PROTECT, related_name="peer_educator_roles", verbose_name=_("inmate")
+    )
+    source_enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.PROTECT,
+        related_name="peer_educator_roles",
+        verbose_name=_("completed enrolment"),
+    )
+    assigned_on = models.DateField(_("assigned on"))
+    active = models.BooleanField(_("active"), default=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["cohort", "inmate__last_name", "inmate__first_name"]
+        verbose_name = _("peer educator")
+        verbose_name_plural = _("peer educators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "inmate"],
+                name="peereducator_unique_per_cohort",
+                violation_error_message=_("This person is already a peer educator in this cohort."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inmate} — {self.cohort}"
