@@ -1,6 +1,29 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 
-from inmates.models import CustodyEvent, Inmate
+from inmates.models import (
+    AnswerOption,
+    AnswerScale,
+    Assessment,
+    AssessmentAnswer,
+    AssessmentDomain,
+    AssessmentInstrument,
+    AssessmentItem,
+    CustodyEvent,
+    FollowUp,
+    Inmate,
+    PlanGoal,
+    PlanIntervention,
+    PlanReview,
+    PlanStep,
+    Referral,
+    RehabilitationPlan,
+    ReleaseTask,
+    ScoringBand,
+    SensitiveRead,
+)
 
 
 class CustodyEventInline(admin.TabularInline):
@@ -31,3 +54,186 @@ class CustodyEventAdmin(admin.ModelAdmin):
     list_select_related = ["inmate", "from_facility", "to_facility"]
     raw_id_fields = ["inmate", "recorded_by"]
     date_hierarchy = "date"
+
+
+# ------------------------------------------------------------------------------------------------ casework
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are evidence (assessments, the read log): viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class AnswerOptionInline(admin.TabularInline):
+    model = AnswerOption
+    extra = 0
+
+
+@admin.register(AnswerScale)
+class AnswerScaleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+    inlines = [AnswerOptionInline]
+
+
+class ScoringBandFormSet(BaseInlineFormSet):
+    """The instrument's total-score bands must cover every possible score exactly once."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        bands = [
+            (form.cleaned_data["min_score"], form.cleaned_data["max_score"])
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("domain") is None
+            and form.cleaned_data.get("min_score") is not None
+            and form.cleaned_data.get("max_score") is not None
+        ]
+        if problems := self.instance.band_problems(bands):
+            raise ValidationError(problems)
+
+
+class ScoringBandInline(admin.TabularInline):
+    model = ScoringBand
+    formset = ScoringBandFormSet
+    extra = 0
+    fk_name = "instrument"
+
+
+class AssessmentDomainInline(admin.TabularInline):
+    model = AssessmentDomain
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(AssessmentInstrument)
+class AssessmentInstrumentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "version", "reassess_after_months", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [AssessmentDomainInline, ScoringBandInline]
+
+
+class AssessmentItemInline(admin.TabularInline):
+    model = AssessmentItem
+    extra = 0
+
+
+@admin.register(AssessmentDomain)
+class AssessmentDomainAdmin(admin.ModelAdmin):
+    list_display = ["instrument", "order", "code", "name"]
+    list_filter = ["instrument"]
+    list_select_related = ["instrument"]
+    inlines = [AssessmentItemInline]
+
+
+class AssessmentAnswerInline(admin.TabularInline):
+    model = AssessmentAnswer
+    extra = 0
+    can_delete = False
+    fields = ["item", "option", "score"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["inmate", "instrument", "assessed_on", "total_score", "level", "reassessment_due", "assessor"]
+    list_filter = ["instrument", "level"]
+    list_select_related = ["inmate", "instrument", "assessor"]
+    search_fields = ["inmate__registration_number", "inmate__last_name"]
+    date_hierarchy = "assessed_on"
+    inlines = [AssessmentAnswerInline]
+
+
+@admin.register(SensitiveRead)
+class SensitiveReadAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "inmate", "record_type", "record_id", "path"]
+    list_filter = ["record_type"]
+    list_select_related = ["user", "inmate"]
+    search_fields = ["user__username", "inmate__registration_number", "inmate__last_name"]
+    date_hierarchy = "at"
+
+
+class PlanGoalInline(admin.TabularInline):
+    model = PlanGoal
+    extra = 0
+    show_change_link = True
+
+
+class PlanInterventionInline(admin.TabularInline):
+    model = PlanIntervention
+    extra = 0
+    raw_id_fields = ["goal", "course", "cohort", "enrolment"]
+
+
+class PlanReviewInline(admin.TabularInline):
+    model = PlanReview
+    extra = 0
+    raw_id_fields = ["reviewer"]
+
+
+@admin.register(RehabilitationPlan)
+class RehabilitationPlanAdmin(admin.ModelAdmin):
+    list_display = ["inmate", "status", "started_on", "next_review_on"]
+    list_filter = ["status"]
+    list_select_related = ["inmate"]
+    search_fields = ["inmate__registration_number", "inmate__last_name"]
+    raw_id_fields = ["inmate", "created_by"]
+    inlines = [PlanGoalInline, PlanInterventionInline, PlanReviewInline]
+
+
+class PlanStepInline(admin.TabularInline):
+    model = PlanStep
+    extra = 0
+    raw_id_fields = ["owner"]
+
+
+@admin.register(PlanGoal)
+class PlanGoalAdmin(admin.ModelAdmin):
+    list_display = ["plan", "order", "title", "need_area", "status"]
+    list_filter = ["need_area", "status"]
+    list_select_related = ["plan__inmate"]
+    raw_id_fields = ["plan"]
+    inlines = [PlanStepInline]
+
+
+@admin.register(ReleaseTask)
+class ReleaseTaskAdmin(admin.ModelAdmin):
+    list_display = ["inmate", "kind", "owner", "due_date", "status", "completed_on"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["inmate", "owner"]
+    search_fields = ["inmate__registration_number", "inmate__last_name"]
+    raw_id_fields = ["inmate", "owner"]
+
+
+class FollowUpInline(admin.TabularInline):
+    model = FollowUp
+    extra = 0
+    raw_id_fields = ["recorded_by"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["inmate", "organisation", "referred_on", "status"]
+    list_filter = ["status", "organisation"]
+    list_select_related = ["inmate", "organisation"]
+    search_fields = ["inmate__registration_number", "inmate__last_name"]
+    raw_id_fields = ["inmate", "referred_by"]
+    inlines = [FollowUpInline]

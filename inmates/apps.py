@@ -12,5 +12,26 @@ class InmatesConfig(AppConfig):
 
         from inmates import models
 
-        for model in (models.Inmate, models.CustodyEvent):
+        for model in (
+            models.Inmate,
+            models.CustodyEvent,
+            # Casework: instruments are reference data, but a changed item or band changes what a level means.
+            models.AssessmentInstrument,
+            models.AnswerScale,
+            models.AnswerOption,
+            models.AssessmentDomain,
+            models.AssessmentItem,
+            models.ScoringBand,
+            models.Assessment,
+            models.AssessmentAnswer,
+            models.RehabilitationPlan,
+            models.PlanGoal,
+            models.PlanStep,
+            models.PlanIntervention,
+            models.PlanReview,
+            models.ReleaseTask,
+            models.Referral,
+            models.FollowUp,
+        ):
             auditlog.register(model)
+        # SensitiveRead is itself a log: it is written once and never changed, so it is not audited again.
