@@ -20,13 +20,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from auditlog.context import disable_auditlog
-from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -55,50 +53,13 @@ from certificates.rendering import (
 from certificates.selectors import cohort_eligibility, enrolment_eligibility, latest_template
 from certificates.storage import private_storage
 from programs.models import Cohort, Enrolment
+from rehab.audit import audit_log as _audit
 from rehab.models import Facility, Organisation
 
 # ------------------------------------------------------------------------------------------------ audit trail
 
 
-def _audit(
-    instances: Iterable[models.Model],
-    *,
-    action: int,
-    by: AbstractBaseUser | None,
-    reason: str = "",
-    before: dict[int, models.Model] | None = None,
-) -> None:
-    """Write django-auditlog entries for changes made by a service, with who and why.
-
-    Services write their own entries (and switch auditlog's signals off around their writes) because the actor
-    must be the user the service was called for, also from a task or a management command, and the reason
-    belongs in the entry; bulk writes, which send no signals, are logged the same way.
-    """
-    entries = []
-    now = timezone.now()
-    actor = by if by is not None and by.is_authenticated else None
-    for instance in instances:
-        old = (before or {}).get(instance.pk)
-        # The model's own columns only: reverse relations would cost a query each and are not changes of it.
-        fields = [field.name for field in instance._meta.concrete_fields]
-        changes = model_instance_diff(old, instance, fields_to_check=fields)
-        if not changes:
-            continue
-        entries.append(
-            LogEntry(
-                content_type=ContentType.objects.get_for_model(instance),
-                object_pk=str(instance.pk),
-                object_id=instance.pk,
-                object_repr=str(instance)[:1000],
-                action=action,
-                changes=changes,
-                actor=actor,
-                actor_email=getattr(actor, "email", None) if actor else None,
-                additional_data={"reason": reason} if reason else None,
-                timestamp=now,
-            )
-        )
-    LogEntry.objects.bulk_create(entries)
+# _audit writes the audit trail; it lives in rehab.audit (audit_log), shared with the other apps.
 
 
 # ------------------------------------------------------------------------------------------------ issuers
