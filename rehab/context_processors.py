@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("Waitlist"), "programs:waitlist_list", _CASEWORK),
     (_("Requests"), "programs:course_requests", _MANAGERS),
     (_("Inmates"), "inmates:list", _CASEWORK),
+    (_("Movements"), "programs:movement_list", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),
     (_("Certificates"), "certificates:cohort_list", {Role.REGISTRAR, Role.SYSTEM_ADMINISTRATOR}),
 ]
 

@@ -192,10 +192,34 @@ def session_save_register(
     return session_record_register(session=session, entries=entries, topics_covered=topics_covered, by=by, today=today)
 
 
+# Enrolments ended by a custody movement (a transfer or a release): the person is expected on the registers
+# up to the day of the movement, and shown as gone, not absent, on the registers after it.
+MOVED = (Enrolment.Status.TRANSFERRED, Enrolment.Status.RELEASED)
+
+
+def _moved_by(day: dt.date) -> Q:
+    """Enrolments a movement ended before `day` (the movement's day is the local date of ended_at)."""
+    return Q(status__in=MOVED, enrolled_at__isnull=False, ended_at__date__lt=day)
+
+
 def session_expected_enrolments(*, session: Session) -> QuerySet[Enrolment]:
-    """Who is on a session's register: those enrolled (or since completed), plus anyone already marked."""
+    """Who is on a session's register: those enrolled (or since completed), those moved away after the
+    session's day (they were still there), plus anyone already marked."""
+    moved_later = Q(status__in=MOVED, enrolled_at__isnull=False, ended_at__date__gte=session.date)
     return Enrolment.objects.filter(cohort_id=session.cohort_id).filter(
-        Q(status__in=Enrolment.SEATED) | Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk")))
+        Q(status__in=Enrolment.SEATED)
+        | moved_later
+        | Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk")))
+    )
+
+
+def session_moved_enrolments(*, session: Session) -> QuerySet[Enrolment]:
+    """People a transfer or a release took out of the group before this session: listed on its register as
+    gone (not editable, not absent). Anyone marked on the session anyway stays on the register itself."""
+    return (
+        Enrolment.objects.filter(cohort_id=session.cohort_id)
+        .filter(_moved_by(session.date))
+        .exclude(Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk"))))
     )
 
 
@@ -209,17 +233,20 @@ def enrolment_attendance_rate(*, enrolment: Enrolment) -> Decimal | None:
     decimals (Decimal("66.67")); None when no session counts yet.
 
     The sessions that count are the cohort's held sessions between the day the person was enrolled and
-    the day their enrolment ended, plus any held session on which they were marked anyway. Cancelled
-    sessions and sessions without a register never count against anyone.
+    the day their enrolment ended (a transfer, a release, a withdrawal), plus any held session before that
+    end on which they were marked anyway. Cancelled sessions and sessions without a register never count
+    against anyone.
     """
     window = Q(pk__in=[])
+    until = Q()
+    if enrolment.ended_at is not None:
+        # Nothing after the enrolment ended counts, not even a mark left by mistake on a later session.
+        until = Q(date__lte=timezone.localdate(enrolment.ended_at))
     if enrolment.enrolled_at is not None:
-        window = Q(date__gte=timezone.localdate(enrolment.enrolled_at))
-        if enrolment.ended_at is not None:
-            window &= Q(date__lte=timezone.localdate(enrolment.ended_at))
+        window = Q(date__gte=timezone.localdate(enrolment.enrolled_at)) & until
     marked = Attendance.objects.filter(session=OuterRef("pk"), enrolment=enrolment)
     counted = Session.objects.filter(cohort_id=enrolment.cohort_id, status=Session.Status.HELD).filter(
-        window | Exists(marked)
+        window | (Exists(marked) & until)
     )
     held = counted.count()
     if not held:

@@ -28,10 +28,12 @@ from programs.services.attendance import (
     cohorts_managed_by,
     register_edit_deadline,
     session_expected_enrolments,
+    session_moved_enrolments,
     session_register_refusal,
     session_save_register,
     sessions_managed_by,
 )
+from programs.services.movements import enrolment_moved_on
 from rehab.models import Role
 from rehab.permissions import role_required
 
@@ -114,6 +116,14 @@ def _register_people(session: Session) -> list[Enrolment]:
     return people
 
 
+def _moved_people(session: Session) -> list[Enrolment]:
+    """People a transfer or release took out of the group before this session, each with `moved_on`."""
+    people = list(session_moved_enrolments(session=session).select_related("inmate", "staff_member").order_by(*BY_NAME))
+    for person in people:
+        person.moved_on = enrolment_moved_on(enrolment=person)
+    return people
+
+
 def _last_change(session: Session, people: list[Enrolment]) -> Attendance | None:
     """The most recent correction after the register was first taken, if any."""
     saved = [p.saved_attendance for p in people if p.saved_attendance]
@@ -139,6 +149,7 @@ def _register_context(request: HttpRequest, session: Session, form: RegisterForm
         "closed": closed,
         "read_only": bool(refusal) and not closed,
         "last_change": _last_change(session, people),
+        "moved": _moved_people(session),
         "edit_deadline": register_edit_deadline(session=session),
         "register_url": reverse("programs:register", args=[session.pk]),
         **extra,
