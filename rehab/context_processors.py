@@ -18,8 +18,12 @@ NAVIGATION = [
     (_("Waitlist"), "programs:waitlist_list", _CASEWORK),
     (_("Requests"), "programs:course_requests", _MANAGERS),
     (_("Inmates"), "inmates:list", _CASEWORK),
+    (_("Assessments due"), "inmates:assessments_due", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),
     (_("Movements"), "programs:movement_list", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),
     (_("Certificates"), "certificates:cohort_list", {Role.REGISTRAR, Role.SYSTEM_ADMINISTRATOR}),
+    (_("Funding"), "programs:funding_action_list", {Role.PROGRAMME_OFFICER, Role.DONOR, Role.SYSTEM_ADMINISTRATOR}),
+    (_("Inventory"), "programs:inventory_index", _MANAGERS),
+    (_("Donor reports"), "programs:donor_report", _MANAGERS | {Role.DONOR}),
 ]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from certificates.demo import demo_certificates_issue
 from programs import demo_data
+from programs.demo_funding import demo_funding_seed
 from programs.demo_movements import demo_movements_seed
 from programs.demo_seed import DEMO_PASSWORD, DemoSeeder
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = DemoSeeder(today=today).run()
             demo_movements_seed(today=today)
+            counts.update(demo_funding_seed(today=today))
         width = max(len(label) for label in counts)
         for label, count in counts.items():
             self.stdout.write(f"{label:<{width}}  {count:>6}")
