@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Sessions"), "programs:session_list", _CASEWORK),
     (_("Waitlist"), "programs:waitlist_list", _CASEWORK),
     (_("Requests"), "programs:course_requests", _MANAGERS),
+    (_("Cascades"), "programs:cascade_list", _MANAGERS),
     (_("Inmates"), "inmates:list", _CASEWORK),
     (_("Assessments due"), "inmates:assessments_due", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),
     (_("Movements"), "programs:movement_list", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),

@@ -110,6 +110,38 @@ def enrolment_create(
         raise ValidationError(_("This person already has an enrolment in this cohort."), code="duplicate") from exc
 
 
+def enrolment_create_staff(
+    *, cohort: Cohort, staff_members: list[StaffMember], by: AbstractBaseUser | None = None
+) -> list[Enrolment]:
+    """Enrol several staff members at once (a delegation from the prison service, health, probation…):
+    all of them or none, so a half-filled list never leaves some enrolled and others not.
+
+    Only staff and mixed courses take staff. Capacity is checked once for the whole list under the cohort's lock,
+    then each person goes through `enrolment_create` (same duplicate checks, history and waitlist closing).
+    """
+    if cohort.course.audience == Course.Audience.INMATES:
+        raise ValidationError(
+            _("%(course)s is for inmates only; staff cannot enrol in it.") % {"course": cohort.course.localized_title},
+            code="audience",
+        )
+    if not staff_members:
+        raise ValidationError(_("Choose at least one staff member."), code="empty")
+    with transaction.atomic():
+        locked = _lock_cohort(cohort)
+        free = locked.seat_limit - cohort_seats_taken(cohort=locked)
+        if len(staff_members) > free:
+            raise ValidationError(
+                ngettext(
+                    "Only %(free)d place is free in %(cohort)s; you chose %(count)d people.",
+                    "Only %(free)d places are free in %(cohort)s; you chose %(count)d people.",
+                    max(free, 0),
+                )
+                % {"free": max(free, 0), "cohort": locked.name, "count": len(staff_members)},
+                code="full",
+            )
+        return [enrolment_create(cohort=locked, staff_member=person, by=by) for person in staff_members]
+
+
 # ---------------------------------------------------------------- requests and waitlists
 
 

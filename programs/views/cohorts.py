@@ -16,9 +16,13 @@ from django.utils.translation import ngettext
 
 from inmates.models import Inmate
 from programs.forms.cohorts import CohortForm, ConfirmForm, SlotFormSet
-from programs.models import Attendance, Cohort, CourseRequest, Enrolment, Session
+from programs.models import Attendance, Cohort, Course, CourseRequest, Enrolment, Session, SessionTrainer
 from programs.selectors import cohorts_delivered_by, cohorts_for
+from programs.services.cascades import cascade_warnings
 from programs.services.clashes import cohort_schedule_clashes
+from programs.services.delivery import cohort_equipment_check
+from programs.services.modules import cohort_module_progress
+from programs.services.peer_educators import cohort_peer_educators
 from programs.services.sessions import cohort_create, cohort_schedule_change, cohort_update, schedule_plan
 from rehab.models import Facility, Role, StaffMember
 from rehab.permissions import role_required
@@ -53,6 +57,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     waiting_enrolments = sum(1 for e in enrolments if e.status in (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED))
     sessions = list(cohort.sessions.all())
     manager = can_manage(request.user, cohort)
+    today_or_next = next((s for s in sessions if s.date >= today and s.status != Session.Status.CANCELLED), None)
     context = {
         "cohort": cohort,
         "trainers": list(cohort.trainers.all()),
@@ -67,6 +72,15 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": manager,
         # Trainers see names on the roster but never open a person's record.
         "show_inmate_links": manager,
+        "takes_staff": cohort.course.audience != Course.Audience.INMATES,
+        "staff_count": sum(1 for e in seated if e.staff_member_id),
+        "inmate_count": sum(1 for e in seated if e.inmate_id),
+        "module_progress": cohort_module_progress(cohort=cohort, enrolments=seated),
+        "equipment_checks": cohort_equipment_check(cohort=cohort),
+        "peer_educators": cohort_peer_educators(cohort=cohort),
+        "cascade_warnings": cascade_warnings(cohort=cohort) if manager else [],
+        "next_session": today_or_next,
+        "online": cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON,
     }
     return render(request, "programs/cohorts/detail.html", context)
 
@@ -86,7 +100,7 @@ def _detail_cohort(request: HttpRequest, pk: int) -> Cohort:
     counted = open_requests.annotate(n=Count("pk")).values("n")
     return get_object_or_404(
         viewable_cohorts(request.user)
-        .select_related("course", "facility__prison_service", "room")
+        .select_related("course", "facility__prison_service", "room", "cascade_of", "mentor__organisation")
         .annotate(open_requests=Coalesce(Subquery(counted), 0))
         .prefetch_related(
             Prefetch("trainers", queryset=StaffMember.objects.select_related("organisation")),
@@ -99,9 +113,13 @@ def _detail_cohort(request: HttpRequest, pk: int) -> Cohort:
             ),
             Prefetch(
                 "sessions",
-                queryset=Session.objects.annotate(
-                    has_register=Exists(Attendance.objects.filter(session=OuterRef("pk")))
-                ).order_by("date", "start_time"),
+                queryset=Session.objects.select_related("module")
+                .annotate(has_register=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+                .order_by("date", "start_time"),
+            ),
+            Prefetch(
+                "sessions__trainer_places",
+                queryset=SessionTrainer.objects.select_related("staff_member"),
             ),
         ),
         pk=pk,
