@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
@@ -238,3 +239,69 @@ def participation_by_gender(*, facility: Facility) -> list[tuple[str, str, int, 
         row = rows.get(gender, {"total": 0, "participating": 0})
         result.append((gender, str(label), row["participating"], row["total"] - row["participating"]))
     return result
+
+
+# ---------------------------------------------------------------- the facility page, cached
+
+# A director opens the dashboard many times a day and its figures are counts over months of registers, so the
+# computed figures are kept in the shared cache (Redis in production) for a minute per facility; the page says
+# when they were computed. Writes that change them call `dashboard_invalidate`, which bumps the facility's
+# version so the next view recomputes at once.
+CACHE_SECONDS = 60
+_CACHE_PREFIX = "programs:dashboard:v1"
+
+
+def _version_key(facility_id: int) -> str:
+    return f"{_CACHE_PREFIX}:version:{facility_id}"
+
+
+def dashboard_invalidate(*, facility_id: int) -> None:
+    """Forget a facility's cached figures (call after a register, an enrolment or a cohort changes)."""
+    key = _version_key(facility_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet: nothing cached under a version either
+        cache.set(key, 1, timeout=None)
+
+
+@dataclass(frozen=True)
+class FacilityDashboard:
+    numbers: KeyNumbers
+    weeks: list[dt.date]
+    rates: list[int | None]
+    kinds: list[tuple[str, str, int]]
+    genders: list[tuple[str, str, int, int]]
+    computed_at: dt.datetime
+    cached: bool
+
+
+def facility_dashboard(*, facility: Facility, today: dt.date, now: dt.datetime) -> FacilityDashboard:
+    """Key numbers and chart data of one facility, from the cache when computed less than a minute ago.
+
+    Only numbers are cached; labels are translated when the page is drawn, in the reader's language.
+    """
+    version = cache.get(_version_key(facility.pk), 0)
+    key = f"{_CACHE_PREFIX}:{facility.pk}:{version}:{today.isoformat()}"
+    payload = cache.get(key)
+    cached = payload is not None
+    if payload is None:
+        numbers = facilities_key_numbers(facilities=[facility], today=today, now=now)[0]
+        weeks, rates = weekly_attendance(facility=facility, today=today)
+        payload = {
+            "figures": {name: getattr(numbers, name) for name in KeyNumbers.__dataclass_fields__ if name != "facility"},
+            "weeks": weeks,
+            "rates": rates,
+            "kinds": {kind: count for kind, _label, count in participation_by_kind(facility=facility)},
+            "genders": {gender: (inside, out) for gender, _label, inside, out in participation_by_gender(facility=facility)},
+            "computed_at": now,
+        }
+        cache.set(key, payload, timeout=CACHE_SECONDS)
+    return FacilityDashboard(
+        numbers=KeyNumbers(facility=facility, **payload["figures"]),
+        weeks=payload["weeks"],
+        rates=payload["rates"],
+        kinds=[(kind, str(label), payload["kinds"].get(kind, 0)) for kind, label in Course.Kind.choices],
+        genders=[(gender, str(label), *payload["genders"].get(gender, (0, 0))) for gender, label in Gender.choices],
+        computed_at=payload["computed_at"],
+        cached=cached,
+    )

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 
 from inmates.models import Inmate
 from programs.dashboard import (
-    KeyNumbers,
+    CACHE_SECONDS,
+    FacilityDashboard,
     attendance_window,
     facilities_key_numbers,
-    participation_by_gender,
-    participation_by_kind,
-    weekly_attendance,
+    facility_dashboard,
     year_window,
 )
 from programs.models import Enrolment, Session
@@ -62,11 +61,9 @@ def _links(facility: Facility, today: dt.date) -> dict[str, str]:
     }
 
 
-def _charts(facility: Facility, today: dt.date) -> dict[str, dict]:
+def _charts(data: FacilityDashboard) -> dict[str, dict]:
     """Chart.js data for the charts, passed to the page with json_script (static/js/charts.js draws them)."""
-    weeks, rates = weekly_attendance(facility=facility, today=today)
-    kinds = participation_by_kind(facility=facility)
-    genders = participation_by_gender(facility=facility)
+    weeks, rates, kinds, genders = data.weeks, data.rates, data.kinds, data.genders
     return {
         "attendance": {
             "type": "line",
@@ -111,12 +108,14 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     facility = get_object_or_404(facilities_for(request.user, *FACILITY_PROGRAMME_ROLES), pk=pk)
     now = timezone.now()
     today = timezone.localdate(now)
-    numbers: KeyNumbers = facilities_key_numbers(facilities=[facility], today=today, now=now)[0]
+    data = facility_dashboard(facility=facility, today=today, now=now)
     context = {
         "facility": facility,
-        "numbers": numbers,
+        "numbers": data.numbers,
+        "computed_at": data.computed_at,
+        "cache_minutes": CACHE_SECONDS // 60,
         "links": _links(facility, today),
-        "charts": _charts(facility, today),
+        "charts": _charts(data),
         "year": today.year,
         "can_manage": has_role(request.user, *MANAGER_ROLES),
     }
