@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from certificates.demo import demo_certificates_issue
+from inmates.demo import demo_assessments_seed
 from programs import demo_data
 from programs.demo_funding import demo_funding_seed
 from programs.demo_movements import demo_movements_seed
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = DemoSeeder(today=today).run()
             demo_movements_seed(today=today)
+            demo_assessments_seed(today=today)
             counts.update(demo_funding_seed(today=today))
         width = max(len(label) for label in counts)
         for label, count in counts.items():
