@@ -167,3 +167,60 @@ class InmateImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError(_("The file is larger than 5 MB."), code="size")
         return read_table(upload.name, upload.read())
+
+
+# ------------------------------------------------------------------------------------------------ assessments
+
+
+class AssessmentForm(forms.Form):
+    """One radio question per item of an instrument (field `item_<pk>`), the date and notes.
+
+    The service decides the score and checks every item again; the form only says what is missing, next to the
+    question.
+    """
+
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the scores do not say. Write observations, not labels."),
+    )
+
+    def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.fields["assessed_on"].initial = timezone.localdate()
+        self.domains = []
+        domains = instrument.domains.prefetch_related("items__scale__options").order_by("order", "pk")
+        for domain in domains:
+            names = []
+            for item in domain.items.all():
+                name = f"item_{item.pk}"
+                self.fields[name] = forms.TypedChoiceField(
+                    label=_(item.text),
+                    choices=[(option.pk, _(option.label)) for option in item.scale.options.all()],
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    error_messages={"required": _("Choose an answer.")},
+                )
+                self.fields[name].item = item
+                names.append(name)
+            self.domains.append((domain, names))
+
+    def clean_assessed_on(self) -> dt.date:
+        assessed_on = self.cleaned_data["assessed_on"]
+        if assessed_on > timezone.localdate():
+            raise ValidationError(_("The assessment date cannot be in the future."))
+        return assessed_on
+
+    def grouped(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """(domain, bound fields) pairs for the template."""
+        return [(domain, [self[name] for name in names]) for domain, names in self.domains]
+
+    def answers(self) -> dict[int, int]:
+        """item id → option id of the cleaned data."""
+        return {
+            self.fields[name].item.pk: self.cleaned_data[name]
+            for _domain, names in self.domains
+            for name in names
+            if self.cleaned_data.get(name) is not None
+        }

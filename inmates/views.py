@@ -1,20 +1,32 @@
-"""Screens for people in custody: the searchable list, a person's record, and importing from a file."""
+"""Screens for people in custody: the searchable list, a person's record, importing from a file, and the
+assessments of casework (case managers and directors of the person's facility, administrators; never trainers)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from inmates.casework_selectors import CASEWORK_ROLES, casework_inmates_for
 from inmates.filters import ENROLLED, InmateFilter
-from inmates.forms import IMPORT_COLUMNS, InmateImportForm
-from inmates.selectors import INMATE_RECORD_ROLES, inmates_for
-from inmates.services import inmates_import
+from inmates.forms import IMPORT_COLUMNS, AssessmentForm, InmateImportForm
+from inmates.models import AssessmentAnswer, AssessmentInstrument, Inmate
+from inmates.selectors import (
+    DUE_WITHIN_DAYS,
+    INMATE_RECORD_ROLES,
+    assessments_due,
+    assessments_for,
+    inmates_for,
+    inmates_never_assessed,
+)
+from inmates.services import assessment_create, inmates_import, sensitive_read_record
 from rehab.models import Role
 from rehab.permissions import role_required
 from rehab.scoping import facilities_for, has_role
@@ -62,8 +74,103 @@ def inmate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for enrolment in training
         ],
         "can_manage": has_role(request.user, *COHORT_MANAGER_ROLES),
+        **_casework_context(request, inmate),
     }
     return render(request, "inmates/detail.html", context)
+
+
+def _casework_context(request: HttpRequest, inmate: Inmate) -> dict:
+    """The profile's Casework section, for the person's case managers and directors (and administrators) only.
+
+    Trainers never reach the profile at all; programme officers see the profile without casework.
+    """
+    if not (
+        has_role(request.user, *CASEWORK_ROLES) and casework_inmates_for(request.user).filter(pk=inmate.pk).exists()
+    ):
+        return {"casework": False}
+    try:
+        # The movements screen belongs to programs (a layer above); the profile links to it when installed.
+        movement_url = reverse("programs:inmate_movement", args=[inmate.pk])
+    except NoReverseMatch:
+        movement_url = None
+    return {
+        "casework": True,
+        "assessments": inmate.assessments.select_related("instrument", "assessor").order_by("-assessed_on", "-pk"),
+        "instruments": AssessmentInstrument.objects.filter(is_active=True).order_by("kind", "name"),
+        "movement_url": movement_url,
+        "today": timezone.localdate(),
+    }
+
+
+@role_required(*CASEWORK_ROLES)
+def assessment_create_view(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
+    inmate = get_object_or_404(casework_inmates_for(request.user).select_related("current_facility"), pk=pk)
+    instrument = get_object_or_404(AssessmentInstrument, code=instrument, is_active=True)
+    form = AssessmentForm(request.POST or None, instrument=instrument)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = assessment_create(
+                inmate=inmate,
+                instrument=instrument,
+                answers=form.answers(),
+                assessed_on=form.cleaned_data["assessed_on"],
+                by=request.user,
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Assessment saved: %(level)s (score %(score)d).")
+                % {"level": assessment.get_level_display(), "score": assessment.total_score},
+            )
+            return redirect("inmates:assessment_detail", pk=assessment.pk)
+    return render(request, "inmates/assessment_form.html", {"inmate": inmate, "instrument": instrument, "form": form})
+
+
+@role_required(*CASEWORK_ROLES)
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(
+        assessments_for(request.user)
+        .select_related("inmate", "instrument", "assessor")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=AssessmentAnswer.objects.select_related("item__domain", "option").order_by(
+                    "item__domain__order", "item__order", "pk"
+                ),
+            )
+        ),
+        pk=pk,
+    )
+    sensitive_read_record(
+        user=request.user, inmate=assessment.inmate, record_type="assessment", record_id=assessment.pk,
+        path=request.path,
+    )
+    domains: dict = {}
+    for answer in assessment.answers.all():
+        domains.setdefault(answer.item.domain, []).append(answer)
+    context = {
+        "assessment": assessment,
+        "inmate": assessment.inmate,
+        "domains": [(domain, answers, sum(answer.score for answer in answers)) for domain, answers in domains.items()],
+        "band": assessment.instrument.bands.filter(domain__isnull=True, level=assessment.level).first(),
+    }
+    return render(request, "inmates/assessment_detail.html", context)
+
+
+@role_required(*CASEWORK_ROLES)
+def assessments_due_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "due": assessments_due(request.user, today=today),
+        "never": inmates_never_assessed(request.user),
+        "today": today,
+        "within_days": DUE_WITHIN_DAYS,
+    }
+    return render(request, "inmates/assessments_due.html", context)
 
 
 @role_required(*IMPORT_ROLES)

@@ -259,3 +259,13 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     referral = factory.SubFactory(ReferralFactory)
     month = FollowUp.Month.ONE
     due_on = factory.LazyAttribute(lambda f: f.referral.referred_on + dt.timedelta(days=30))
+
+
+def answers_for(instrument: AssessmentInstrument, scores: dict[str, int] | None = None, default: int = 0) -> dict[int, int]:
+    """An answer sheet for `assessment_create`: item id → the option scoring `scores[item code]` (else `default`)."""
+    items = AssessmentItem.objects.filter(domain__instrument=instrument).prefetch_related("scale__options")
+    sheet = {}
+    for item in items:
+        wanted = (scores or {}).get(item.code, default)
+        sheet[item.pk] = next(option.pk for option in item.scale.options.all() if option.score == wanted)
+    return sheet
