@@ -62,6 +62,13 @@ ORGANISATIONS = {
         "country": "XK",
         "city": "Prishtina",
     },
+    "forensic": {
+        "name": "Institute of Forensic Psychiatry",
+        "short_name": "IFP",
+        "kind": "health",
+        "country": "XK",
+        "city": "Prishtina",
+    },
 }
 
 # code -> fields; the code is the natural key.
@@ -136,6 +143,13 @@ STAFF = {
     "ot_6": ("health", "Kushtrim", "Vokshi", "M", "Nurse", "Podujevo"),
     "ot_7": ("kcs", "Nexhat", "Berisha", "M", "Treatment officer", "Istog"),
     "ot_8": ("kcs", "Ardita", "Rexha", "F", "Social worker", "Istog"),
+    # The training of trainers the two cascade facilitators took, with colleagues from the prison service,
+    # probation and the forensic psychiatry institute; a psychiatrist of the institute mentors the cascade.
+    "ot_master": ("forensic", "Arben", "Gashi", "M", "Occupational therapist, trainer of trainers", "Prishtina"),
+    "ot_mentor": ("forensic", "Vlora", "Berisha", "F", "Psychiatrist, supervising mentor", "Prishtina"),
+    "tot_kcs": ("kcs", "Driton", "Krasniqi", "M", "Treatment officer", "Lipjan"),
+    "tot_probation": ("probation", "Shqipe", "Hoxha", "F", "Probation officer", "Prizren"),
+    "tot_forensic": ("forensic", "Liridon", "Morina", "M", "Nurse, forensic psychiatry", "Prishtina"),
 }
 
 # username -> (first name, last name, staff key or None, role, scope kind, scope value)
@@ -370,13 +384,35 @@ TOPICS = {
         "Searching for job offers online",
         "Writing a job application",
     ],
+    # Session i of a workshop covers module i + 1 (see MODULES); module 4 is what peer educators then practise.
     "anger-management": [
-        "Module 4, day 1: what peer education is; recognising anger in others",
-        "Module 4, day 2: facilitating a group exercise; practice in pairs",
-        "Module 4, day 3: planning sessions for other prisoners; evaluation",
+        "Module 1: what aggression and anger are; the anger diary",
+        "Module 2: triggers and early warning signs; role play in pairs",
+        "Module 3: calming techniques and resolving a conflict without violence",
     ],
     "ot-cascade": [
         "Guidelines for Occupational Therapy; assessing needs",
         "On site in Dubrava: planning and recording therapy activities",
     ],
 }
+
+# course code -> (title, planned hours) in order.
+MODULES = {
+    "anger-management": [
+        ("Understanding aggression and anger", 4),
+        ("Recognising triggers and early signs", 4),
+        ("Techniques for controlling anger and resolving conflict", 6),
+        ("Peer education: facilitating the skills with others", 4),
+    ],
+}
+
+# The online workshop: each day two of the three trainers join, each from their own city (session index -> keys).
+NIS_SESSION_TRAINERS = [
+    ("nis_trainer_nis", "nis_trainer_bg"),
+    ("nis_trainer_bg", "nis_trainer_ns"),
+    ("nis_trainer_nis", "nis_trainer_ns"),
+]
+
+# The prisoners join the online workshop on tablets in the training room.
+NIS_EQUIPMENT_NEEDS = [("tablet", 7), ("laptop", 1)]
+NIS_EQUIPMENT = [("tablet", "Tablet 10\" with headset", 6), ("laptop", "Laptop for the room's camera and screen", 1)]

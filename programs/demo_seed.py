@@ -19,9 +19,28 @@ from django.utils import timezone
 
 from inmates.models import CustodyEvent, Inmate
 from programs import demo_data
-from programs.models import Attendance, Cohort, Course, Enrolment, EnrolmentStatusChange, Session, WeeklySlot
+from programs.models import (
+    Attendance,
+    Cohort,
+    Course,
+    CourseModule,
+    Donation,
+    Enrolment,
+    EnrolmentStatusChange,
+    EquipmentItem,
+    EquipmentNeed,
+    PeerEducator,
+    Session,
+    SessionTrainer,
+    TrainerQualification,
+    WeeklySlot,
+)
 from programs.services.attendance import AttendanceEntry, session_record_register
+from programs.services.cascades import training_of_trainers_qualify
+from programs.services.delivery import TrainerPlace, cohort_set_equipment_need, session_set_trainers
 from programs.services.enrolment import enrolment_create
+from programs.services.modules import ModuleSpec, cohort_tag_sessions, course_set_modules
+from programs.services.peer_educators import peer_educator_assign
 from programs.services.sessions import cohort_generate_sessions
 from rehab.models import Facility, Organisation, PublicHoliday, Role, RoleAssignment, Room, StaffMember
 from rehab.services import holidays_load
@@ -72,6 +91,13 @@ class CohortPlan:
     cancellations: tuple[tuple[dt.date, str], ...] = ()
     # Participants (registration number or staff key) who attend poorly, so some do not pass.
     weak: tuple[str, ...] = ()
+    # Everyone's chance of attending a session, when the usual one would make the demo vary from day to day
+    # (the facilitators must pass their training of trainers; the peer educator their workshop).
+    attendance: float | None = None
+    training_of_trainers: bool = False
+    # The name of the training of trainers this cascade comes from, and the mentor's staff key.
+    cascade_of: str | None = None
+    mentor: str | None = None
 
 
 class DemoSeeder:
@@ -101,6 +127,8 @@ class DemoSeeder:
         it2_start = _monday(today - dt.timedelta(days=42)) + dt.timedelta(days=1)
         nis_start = _monday(today - dt.timedelta(days=21)) + dt.timedelta(days=1)
         ot_start = _monday(today - dt.timedelta(days=63)) + dt.timedelta(days=2)
+        tot_start = _monday(today - dt.timedelta(days=112))
+        first_workshop_start = _monday(today - dt.timedelta(days=182)) + dt.timedelta(days=1)
         lockdown = (today - dt.timedelta(days=45), "Lockdown: facility-wide security search")
         # A course lasts a year: 50 weeks, Monday of the first to Thursday of the last.
         year = dt.timedelta(weeks=49, days=3)
@@ -196,6 +224,35 @@ class DemoSeeder:
                 inmates=tuple(f"NIS-{i:04d}" for i in range(1, 8)),
                 staff=("nis_staff_1", "nis_staff_2", "nis_staff_3", "nis_staff_4"),
             ),
+            # The first workshop in Niš: five prisoners completed it; one now helps in the online workshop.
+            CohortPlan(
+                course="anger-management",
+                facility="kpz-nis",
+                name="Anger management – first workshop",
+                start=first_workshop_start,
+                end=first_workshop_start + dt.timedelta(days=2),
+                slots=((1, "10:00", "16:00"), (2, "10:00", "16:00"), (3, "10:00", "16:00")),
+                trainers=("nis_trainer_nis", "nis_trainer_bg"),
+                room="Training room",
+                capacity=12,
+                inmates=tuple(f"NIS-{i:04d}" for i in range(8, 13)),
+                attendance=1.0,
+            ),
+            # Staff of four organisations trained to deliver the occupational-therapy cascade.
+            CohortPlan(
+                course="ot-cascade",
+                facility="dubrava",
+                name="Occupational therapy – training of trainers",
+                start=tot_start,
+                end=tot_start + dt.timedelta(days=2),
+                slots=((0, "09:00", "15:00"), (1, "09:00", "15:00"), (2, "09:00", "15:00")),
+                trainers=("ot_master",),
+                room="Training hall",
+                capacity=12,
+                staff=("ot_trainer_1", "ot_trainer_2", "tot_kcs", "tot_probation", "tot_forensic"),
+                training_of_trainers=True,
+                attendance=1.0,
+            ),
             CohortPlan(
                 course="ot-cascade",
                 facility="dubrava",
@@ -207,6 +264,8 @@ class DemoSeeder:
                 room="Training hall",
                 capacity=25,
                 staff=tuple(f"ot_{i}" for i in range(1, 9)),
+                cascade_of="Occupational therapy – training of trainers",
+                mentor="ot_mentor",
             ),
         ]
 
@@ -225,6 +284,7 @@ class DemoSeeder:
         for plan in self.plans:
             self._cohort(plan)
         self._release_former_participants()
+        self._staff_training()
         return {
             "Organisations": Organisation.objects.count(),
             "Facilities": Facility.objects.count(),
@@ -241,6 +301,9 @@ class DemoSeeder:
             "Sessions": Session.objects.count(),
             "Enrolments": Enrolment.objects.count(),
             "Attendance rows": Attendance.objects.count(),
+            "Course modules": CourseModule.objects.count(),
+            "Trainer qualifications": TrainerQualification.objects.count(),
+            "Peer educators": PeerEducator.objects.count(),
         }
 
     @staticmethod
@@ -416,6 +479,16 @@ class DemoSeeder:
             },
         )
         cohort.trainers.add(*(self.staff[key] for key in plan.trainers))
+        cascade = {
+            "is_training_of_trainers": plan.training_of_trainers,
+            "cascade_of": Cohort.objects.get(facility=facility, name=plan.cascade_of) if plan.cascade_of else None,
+            "mentor": self.staff[plan.mentor] if plan.mentor else None,
+        }
+        changed = [name for name, value in cascade.items() if getattr(cohort, name) != value]
+        if changed:
+            for name in changed:
+                setattr(cohort, name, cascade[name])
+            cohort.save(update_fields=changed)
         for weekday, start, end in plan.slots:
             WeeklySlot.objects.get_or_create(
                 cohort=cohort, weekday=weekday, start_time=_time(start), defaults={"end_time": _time(end)}
@@ -473,7 +546,7 @@ class DemoSeeder:
         keys = {e.pk: self._participant_key(e) for e in seated}
         sessions = list(cohort.sessions.order_by("date", "start_time"))
         # Over a year people miss the odd session; few miss a day of a three-day workshop.
-        usual = 0.93 if len(sessions) > 10 else 0.98
+        usual = plan.attendance or (0.93 if len(sessions) > 10 else 0.98)
         reliability = {pk: 0.6 if key in weak_keys else usual for pk, key in keys.items()}
         past = [s for s in sessions if s.date < self.today and s.status != Session.Status.CANCELLED]
         if plan.unregistered and not finished:
@@ -558,3 +631,64 @@ class DemoSeeder:
                 changed_by=by,
             )
             EnrolmentStatusChange.objects.filter(pk=change.pk).update(changed_at=ended)
+
+    # ------------------------------------------------------------ staff training, online delivery, peer educators
+
+    def _staff_training(self) -> None:
+        for code, modules in demo_data.MODULES.items():
+            course = self.courses[code]
+            if not course.modules.exists():
+                course_set_modules(
+                    course=course,
+                    modules=[ModuleSpec(order=i, title=t, planned_hours=h) for i, (t, h) in enumerate(modules, start=1)],
+                )
+        self._modules_on_sessions()
+        self._online_workshop()
+        for training in Cohort.objects.filter(is_training_of_trainers=True, end_date__lt=self.today):
+            training_of_trainers_qualify(cohort=training)
+        self._peer_educator()
+
+    def _modules_on_sessions(self) -> None:
+        modules = {m.order: m for m in CourseModule.objects.filter(course=self.courses["anger-management"])}
+        for cohort in Cohort.objects.filter(course=self.courses["anger-management"]):
+            sessions = list(cohort.sessions.filter(module__isnull=True).order_by("date", "start_time"))
+            if len(sessions) != cohort.sessions.count():
+                continue
+            cohort_tag_sessions(
+                cohort=cohort, modules={s.pk: modules.get(index + 1) for index, s in enumerate(sessions[:3])}
+            )
+
+    def _online_workshop(self) -> None:
+        workshop = Cohort.objects.get(facility=self.facilities["kpz-nis"], name="Anger management – online workshop")
+        sessions = list(workshop.sessions.order_by("date", "start_time"))
+        if not SessionTrainer.objects.filter(session__cohort=workshop).exists():
+            for session, keys in zip(sessions, demo_data.NIS_SESSION_TRAINERS, strict=False):
+                places = [
+                    TrainerPlace(staff_member=self.staff[k], joins_from=self.staff[k].home_city, is_remote=True)
+                    for k in keys
+                ]
+                session_set_trainers(session=session, places=places)
+        if not EquipmentNeed.objects.filter(cohort=workshop).exists():
+            for kind, quantity in demo_data.NIS_EQUIPMENT_NEEDS:
+                cohort_set_equipment_need(cohort=workshop, kind=kind, quantity=quantity)
+        nis = self.facilities["kpz-nis"]
+        donor = self.orgs["eucoe"]
+        if not Donation.objects.filter(donor=donor, facility=nis).exists():
+            donation = Donation.objects.create(
+                donor=donor,
+                facility=nis,
+                date=workshop.start_date - dt.timedelta(days=30),
+                note="Tablets so that prisoners can join online workshops from the training room.",
+            )
+            room = self.rooms["kpz-nis", "Training room"]
+            for kind, name, quantity in demo_data.NIS_EQUIPMENT:
+                EquipmentItem.objects.create(
+                    facility=nis, donation=donation, kind=kind, name=name, quantity=quantity,
+                    condition=EquipmentItem.Condition.GOOD, room=room, received_on=donation.date,
+                )
+
+    def _peer_educator(self) -> None:
+        workshop = Cohort.objects.get(facility=self.facilities["kpz-nis"], name="Anger management – online workshop")
+        inmate = self.inmates["NIS-0008"]
+        if not PeerEducator.objects.filter(cohort=workshop, inmate=inmate).exists():
+            peer_educator_assign(cohort=workshop, inmate=inmate, assigned_on=workshop.start_date)

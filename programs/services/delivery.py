@@ -101,7 +101,9 @@ def cohort_set_equipment_need(
     if session is not None and session.cohort_id != cohort.pk:
         raise ValidationError(_("The session belongs to another cohort."), code="session")
     with transaction.atomic():
-        existing = EquipmentNeed.objects.select_for_update().filter(cohort=cohort, session=session, kind=kind).first()
+        existing = (
+            EquipmentNeed.objects.select_for_update().filter(cohort=cohort, session=session, kind=kind).order_by().first()
+        )
         if quantity == 0:
             if existing:
                 existing.delete()
