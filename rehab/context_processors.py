@@ -21,6 +21,8 @@ NAVIGATION = [
     (_("Inmates"), "inmates:list", _CASEWORK),
     (_("Assessments due"), "inmates:assessments_due", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),
     (_("Movements"), "programs:movement_list", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),
+    (_("Upcoming releases"), "programs:upcoming_releases", {Role.DIRECTOR, Role.CASE_MANAGER, Role.SYSTEM_ADMINISTRATOR}),
+    (_("My referrals"), "programs:my_referrals", {Role.PROBATION_OFFICER, Role.SYSTEM_ADMINISTRATOR}),
     (_("Certificates"), "certificates:cohort_list", {Role.REGISTRAR, Role.SYSTEM_ADMINISTRATOR}),
     (_("Funding"), "programs:funding_action_list", {Role.PROGRAMME_OFFICER, Role.DONOR, Role.SYSTEM_ADMINISTRATOR}),
     (_("Inventory"), "programs:inventory_index", _MANAGERS),

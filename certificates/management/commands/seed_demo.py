@@ -14,6 +14,7 @@ from inmates.demo import demo_assessments_seed
 from programs import demo_data
 from programs.demo_funding import demo_funding_seed
 from programs.demo_movements import demo_movements_seed
+from programs.demo_plans import demo_casework_seed
 from programs.demo_seed import DEMO_PASSWORD, DemoSeeder
 
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             demo_movements_seed(today=today)
             demo_assessments_seed(today=today)
             counts.update(demo_funding_seed(today=today))
+            counts.update(demo_casework_seed(today=today))
         width = max(len(label) for label in counts)
         for label, count in counts.items():
             self.stdout.write(f"{label:<{width}}  {count:>6}")
