@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -202,24 +202,27 @@ def _moved_by(day: dt.date) -> Q:
     return Q(status__in=MOVED, enrolled_at__isnull=False, ended_at__date__lt=day)
 
 
+def _expected_q(session: Session) -> Q:
+    moved_later = Q(status__in=MOVED, enrolled_at__isnull=False, ended_at__date__gte=session.date)
+    marked = Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk")))
+    return Q(status__in=Enrolment.SEATED) | moved_later | marked
+
+
 def session_expected_enrolments(*, session: Session) -> QuerySet[Enrolment]:
     """Who is on a session's register: those enrolled (or since completed), those moved away after the
     session's day (they were still there), plus anyone already marked."""
-    moved_later = Q(status__in=MOVED, enrolled_at__isnull=False, ended_at__date__gte=session.date)
-    return Enrolment.objects.filter(cohort_id=session.cohort_id).filter(
-        Q(status__in=Enrolment.SEATED)
-        | moved_later
-        | Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk")))
-    )
+    return Enrolment.objects.filter(cohort_id=session.cohort_id).filter(_expected_q(session))
 
 
-def session_moved_enrolments(*, session: Session) -> QuerySet[Enrolment]:
-    """People a transfer or a release took out of the group before this session: listed on its register as
-    gone (not editable, not absent). Anyone marked on the session anyway stays on the register itself."""
+def session_register_enrolments(*, session: Session) -> QuerySet[Enrolment]:
+    """Everyone a register shows, in one query: the people it expects, and, with `moved_away` set, those a
+    transfer or a release took out of the group before the session (listed as gone: not editable, not
+    absent). Anyone marked on the session anyway is expected, whatever happened later."""
+    expected = _expected_q(session)
     return (
         Enrolment.objects.filter(cohort_id=session.cohort_id)
-        .filter(_moved_by(session.date))
-        .exclude(Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk"))))
+        .filter(expected | _moved_by(session.date))
+        .annotate(moved_away=ExpressionWrapper(~expected, output_field=BooleanField()))
     )
 
 

@@ -27,8 +27,7 @@ from programs.services.attendance import (
     cohort_record_final_assessments,
     cohorts_managed_by,
     register_edit_deadline,
-    session_expected_enrolments,
-    session_moved_enrolments,
+    session_register_enrolments,
     session_register_refusal,
     session_save_register,
     sessions_managed_by,
@@ -102,26 +101,25 @@ def week(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- the register
 
 
-def _register_people(session: Session) -> list[Enrolment]:
-    """Everyone on the register, each with `saved_attendance`: their row for this session, or None."""
+def _register_people(session: Session) -> tuple[list[Enrolment], list[Enrolment]]:
+    """Everyone on the register, each with `saved_attendance` (their row for this session, or None), and
+    apart from them the people a movement took out of the group before the session, each with `moved_on`."""
     rows = Attendance.objects.filter(session=session).select_related("recorded_by")
-    people = list(
-        session_expected_enrolments(session=session)
+    everyone = list(
+        session_register_enrolments(session=session)
         .select_related("inmate", "staff_member")
         .prefetch_related(Prefetch("attendance", queryset=rows, to_attr="session_rows"))
         .order_by(*BY_NAME)
     )
-    for person in people:
-        person.saved_attendance = person.session_rows[0] if person.session_rows else None
-    return people
-
-
-def _moved_people(session: Session) -> list[Enrolment]:
-    """People a transfer or release took out of the group before this session, each with `moved_on`."""
-    people = list(session_moved_enrolments(session=session).select_related("inmate", "staff_member").order_by(*BY_NAME))
-    for person in people:
-        person.moved_on = enrolment_moved_on(enrolment=person)
-    return people
+    people, moved = [], []
+    for person in everyone:
+        if person.moved_away:
+            person.moved_on = enrolment_moved_on(enrolment=person)
+            moved.append(person)
+        else:
+            person.saved_attendance = person.session_rows[0] if person.session_rows else None
+            people.append(person)
+    return people, moved
 
 
 def _last_change(session: Session, people: list[Enrolment]) -> Attendance | None:
@@ -135,7 +133,7 @@ def _last_change(session: Session, people: list[Enrolment]) -> Attendance | None
 
 def _register_context(request: HttpRequest, session: Session, form: RegisterForm | None = None, **extra) -> dict:
     today = timezone.localdate()
-    people = _register_people(session)
+    people, moved = _register_people(session)
     refusal = session_register_refusal(session=session, user=request.user, today=today)
     closed = session.status == Session.Status.CANCELLED or session.date > today
     form = form or RegisterForm(session=session, enrolments=people)
@@ -149,7 +147,7 @@ def _register_context(request: HttpRequest, session: Session, form: RegisterForm
         "closed": closed,
         "read_only": bool(refusal) and not closed,
         "last_change": _last_change(session, people),
-        "moved": _moved_people(session),
+        "moved": moved,
         "edit_deadline": register_edit_deadline(session=session),
         "register_url": reverse("programs:register", args=[session.pk]),
         **extra,
@@ -181,7 +179,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         # Nothing to save: the page already showed the register as closed or read-only.
         return render(request, template, _register_context(request, session), status=200 if request.htmx else 403)
 
-    form = RegisterForm(request.POST, session=session, enrolments=_register_people(session))
+    form = RegisterForm(request.POST, session=session, enrolments=_register_people(session)[0])
     if form.is_valid():
         try:
             session_save_register(
