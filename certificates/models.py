@@ -242,6 +242,9 @@ class Certificate(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     render_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a rendering task for it was last handed to the broker; empty while the broker could not be reached,
+    # so the sweeper (certificates_requeue_pending) knows what is still waiting to be queued.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     failure_reason = models.TextField(_("why rendering failed"), blank=True)
 
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

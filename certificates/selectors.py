@@ -228,6 +228,7 @@ class Progress:
     done: int
     failed: int
     pending: int
+    waiting: int = 0  # pending and not yet handed to the broker (it was unreachable)
 
     @property
     def finished(self) -> bool:
@@ -257,5 +258,6 @@ def batch_progress(*, batch: IssuanceBatch) -> Progress:
         done=Count("pk", filter=Q(rendered_at__isnull=False) & ~Q(status=Certificate.Status.FAILED)),
         failed=Count("pk", filter=Q(status=Certificate.Status.FAILED)),
         pending=Count("pk", filter=Q(status=Certificate.Status.PENDING)),
+        waiting=Count("pk", filter=Q(status=Certificate.Status.PENDING, queued_at__isnull=True)),
     )
     return Progress(**counts)

@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import hashlib
 import io
+import logging
 import math
 import re
 import zipfile
@@ -25,10 +26,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from certificates.models import (
     Certificate,
@@ -55,6 +58,12 @@ from certificates.storage import private_storage
 from programs.models import Cohort, Enrolment
 from rehab.audit import audit_log as _audit
 from rehab.models import Facility, Organisation
+
+logger = logging.getLogger(__name__)
+
+# A broker that does not answer: the publish is given up after about a second, so a request never hangs on it.
+BROKER_ERRORS = (BrokerOperationalError, ConnectionError, OSError)
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 # ------------------------------------------------------------------------------------------------ audit trail
 
@@ -314,12 +323,48 @@ def _render_chunks(ids: Sequence[int]) -> list[list[int]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
-def certificates_enqueue_rendering(certificate_ids: Sequence[int]) -> None:
-    """Queue rendering tasks; call it from transaction.on_commit so workers never see uncommitted rows."""
+def certificates_enqueue_rendering(certificate_ids: Sequence[int]) -> int:
+    """Queue rendering tasks and return how many certificates were handed to the broker; call it from
+    transaction.on_commit so workers never see uncommitted rows.
+
+    When the broker (Redis) cannot be reached, the request that issued the certificates must still succeed: the
+    rows are committed and stay pending with no `queued_at`, the page says they are waiting for the queue, and
+    certificates_requeue_pending (every minute from Celery beat, and when a worker starts) queues them once the
+    broker is back.
+    """
     from certificates.tasks import render_certificates
 
+    queued = 0
     for chunk in _render_chunks(list(certificate_ids)):
-        render_certificates.delay(chunk)
+        try:
+            render_certificates.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except BROKER_ERRORS as exc:
+            logger.warning("Broker unreachable, %d certificates wait to be queued: %r", len(certificate_ids) - queued, exc)
+            break
+        Certificate.objects.filter(pk__in=chunk).update(queued_at=timezone.now())
+        queued += len(chunk)
+    return queued
+
+
+def certificates_requeue_pending(*, stale_after: dt.timedelta = dt.timedelta(minutes=30)) -> int:
+    """Queue the pending certificates that never reached the broker, or whose task was queued so long ago that
+    it must have been lost (a broker that lost its data). Safe at any time: a certificate is rendered once
+    however often it is queued, because rendering claims only pending rows."""
+    waiting = (
+        Certificate.objects.filter(status=Certificate.Status.PENDING)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=timezone.now() - stale_after))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    queued = certificates_enqueue_rendering(list(waiting))
+    # Print packs have no queue stamp; one still pending a few minutes after it was asked for was not queued or
+    # was lost, and building it twice is harmless (a built pack is left alone).
+    packs = PrintPack.objects.filter(
+        status=PrintPack.Status.PENDING, requested_at__lt=timezone.now() - dt.timedelta(minutes=2)
+    ).values_list("pk", flat=True)
+    for pack_id in packs:
+        _print_pack_enqueue(pack_id)
+    return queued
 
 
 def cohort_issue_certificates(
@@ -596,12 +641,21 @@ def print_pack_request(*, cohort: Cohort, kind: str, by: AbstractBaseUser | None
         raise ValidationError(_("Unknown print pack format."), code="kind")
     if not Certificate.objects.filter(enrolment__cohort=cohort, status=Certificate.Status.READY).exists():
         raise ValidationError(_("This group has no rendered certificates to print yet."), code="empty")
-    from certificates.tasks import build_print_pack
 
     with transaction.atomic():
         pack = PrintPack.objects.create(cohort=cohort, kind=kind, requested_by=by)
-        transaction.on_commit(partial(build_print_pack.delay, pack.pk))
+        transaction.on_commit(partial(_print_pack_enqueue, pack.pk))
     return pack
+
+
+def _print_pack_enqueue(pack_id: int) -> None:
+    from certificates.tasks import build_print_pack
+
+    try:
+        build_print_pack.apply_async((pack_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except BROKER_ERRORS as exc:
+        # The pack stays pending; certificates_requeue_pending queues it once the broker answers.
+        logger.warning("Broker unreachable, print pack %s waits to be queued: %r", pack_id, exc)
 
 
 def _pack_member_name(certificate: Certificate) -> str:

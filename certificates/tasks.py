@@ -10,10 +10,15 @@ from __future__ import annotations
 import gc
 
 from celery import Task, shared_task
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 from django.db import InterfaceError, OperationalError
 
-from certificates.services import certificates_mark_failed, certificates_render, print_pack_build
+from certificates.services import (
+    certificates_mark_failed,
+    certificates_render,
+    certificates_requeue_pending,
+    print_pack_build,
+)
 
 # A database restart or a dropped connection: worth another try. Anything else is a bug or a bad template,
 # and trying again would fail the same way.
@@ -51,6 +56,22 @@ def render_certificates(certificate_ids: list[int]) -> dict:
 def build_print_pack(pack_id: int) -> dict:
     pack = print_pack_build(pack_id=pack_id)
     return {"status": pack.status, "certificates": pack.certificate_count}
+
+
+@shared_task(name="certificates.requeue_pending", acks_late=True, ignore_result=True)
+def requeue_pending() -> int:
+    """Run by Celery beat every minute: queue certificates issued while the broker was down."""
+    return certificates_requeue_pending()
+
+
+@worker_ready.connect
+def _queue_what_waits(**kwargs) -> None:
+    """A worker that starts (after the broker or the machine was down) queues what is still waiting, so a batch
+    completes even where no beat process runs (`make run`)."""
+    try:
+        certificates_requeue_pending()
+    except (OperationalError, InterfaceError):
+        pass  # no database yet: beat will do it
 
 
 @worker_process_init.connect

@@ -31,8 +31,11 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "Starting the Celery worker (log: $CELERY_LOG)"
-"$VENV/bin/celery" -A rehab worker -l info --concurrency 2 >>"$CELERY_LOG" 2>&1 </dev/null &
+echo "Starting the Celery worker with its beat scheduler (log: $CELERY_LOG)"
+# -B: the periodic jobs (queueing certificates issued while the broker was away) run inside this one worker;
+# production runs a single `celery -A rehab beat` instead.
+"$VENV/bin/celery" -A rehab worker -B -s "$ROOT/var/celerybeat-schedule" -l info --concurrency 2 \
+    >>"$CELERY_LOG" 2>&1 </dev/null &
 worker_pid=$!
 sleep 2
 if ! kill -0 "$worker_pid" 2>/dev/null; then

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from pypdf import PdfReader
 
 from certificates.models import Certificate, SerialCounter
@@ -130,6 +131,8 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_loses_and_duplicates_nothing(c
     issuer, cohort, _ = _issue(people)
     batch = cohort_issue_certificates(cohort=cohort, by=None, enqueue=False)
     ids = list(batch.certificates.order_by("pk").values_list("pk", flat=True))
+    # Queued by hand below, to this test's own queue: say so, or a starting worker would queue them as waiting.
+    Certificate.objects.filter(pk__in=ids).update(queued_at=timezone.now())
     queue = f"certificates-kill-test-{os.getpid()}"
     hostname = f"kill-{os.getpid()}@%h"
     worker = subprocess.Popen(

@@ -19,5 +19,7 @@ class Command(BaseCommand):
                 status=Certificate.Status.PENDING, failure_reason=""
             )
         ids = list(Certificate.objects.filter(status=Certificate.Status.PENDING).order_by("pk").values_list("pk", flat=True))
-        certificates_enqueue_rendering(ids)
-        self.stdout.write(f"{len(ids)} certificates queued for rendering.")
+        queued = certificates_enqueue_rendering(ids)
+        self.stdout.write(f"{queued} of {len(ids)} pending certificates queued for rendering.")
+        if queued < len(ids):
+            self.stderr.write("The broker could not be reached; the others wait and are queued once it answers.")
