@@ -43,6 +43,8 @@ class Inmate(models.Model):
     admission_date = models.DateField(_("admission date"))
     expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.IN_CUSTODY)
+    # Set by the retention command (anonymise_released): names, number, exact birth date and notes are gone.
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -7,6 +7,7 @@ function every view of a sensitive record (an assessment here, a plan in inmates
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,12 +15,16 @@ from typing import Any
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from inmates.casework_selectors import add_months
 from inmates.forms import InmateRowForm
 from inmates.models import (
     AnswerOption,
@@ -140,15 +145,6 @@ def sensitive_read_record(
     )
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the 31st becomes the last day of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    return min(dt.date(year, month, 1) + dt.timedelta(days=day.day - 1), next_month - dt.timedelta(days=1))
-
-
 @dataclass(frozen=True)
 class AssessmentScore:
     total: int
@@ -247,7 +243,7 @@ def assessment_create(
             assessed_on=assessed_on,
             total_score=score.total,
             level=score.band.level,
-            reassessment_due=_add_months(assessed_on, instrument.reassess_after_months),
+            reassessment_due=add_months(assessed_on, instrument.reassess_after_months),
             notes=notes.strip(),
         )
         rows = AssessmentAnswer.objects.bulk_create(
@@ -258,3 +254,169 @@ def assessment_create(
         audit_log([assessment], action=LogEntry.Action.CREATE, by=by, reason=reason)
         audit_log(rows, action=LogEntry.Action.CREATE, by=by, reason=reason)
     return assessment
+
+
+# ------------------------------------------------------------------------------------------------ retention
+
+# What stays after anonymisation: gender, the year of birth (as 1 January), preferred language, facilities and
+# dates of custody, status, enrolments, attendance and results, assessment scores and levels, plan and release
+# statuses, follow-up outcomes; so every count and rate in the reports is unchanged. Certificates are left alone:
+# the certificate (with the holder's name as printed) is the person's own credential.
+ANONYMOUS_FIRST_NAME = "Anonymised"
+REMOVED = "—"
+AUDIT_REMOVED = "[removed]"
+INMATE_PERSONAL_FIELDS = ("first_name", "last_name", "registration_number", "date_of_birth")
+# Free text about the person, reached from Inmate through reverse relations (so programs is not imported: it sits
+# above this app). Non-empty values become REMOVED (a dash also satisfies "a note is required" constraints).
+FREE_TEXT = (
+    ("custody_events", ("note",)),
+    ("assessments", ("notes",)),
+    ("plans", ("summary",)),
+    ("plans__goals", ("title",)),
+    ("plans__goals__steps", ("description",)),
+    ("plans__interventions", ("description",)),
+    ("plans__reviews", ("notes",)),
+    ("release_tasks", ("note",)),
+    ("referrals", ("note",)),
+    ("referrals__follow_ups", ("note",)),
+    ("enrolments", ("final_note",)),
+    ("enrolments__history", ("reason",)),
+    ("enrolments__attendance", ("note",)),
+    ("course_requests", ("note",)),
+)
+
+
+@dataclass
+class AnonymisedPerson:
+    pk: int
+    registration_number: str
+    released_on: dt.date
+    new_registration_number: str = ""
+    texts: int = 0
+    audit_entries: int = 0
+
+
+@dataclass
+class AnonymiseResult:
+    people: list[AnonymisedPerson] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def _related(path: str) -> tuple[type, str]:
+    """The model at the end of a reverse-relation `path` from Inmate, and its lookup back to the inmate."""
+    model, back = Inmate, []
+    for name in path.split("__"):
+        relation = model._meta.get_field(name)
+        back.insert(0, relation.field.name)
+        model = relation.related_model
+    return model, "__".join(back)
+
+
+def released_before(*, cutoff: dt.date) -> QuerySet[Inmate]:
+    """Released people, not yet anonymised, whose release (the last release movement, else the expected release
+    date) was before `cutoff`; annotated with `released_on`."""
+    last_release = (
+        CustodyEvent.objects.filter(inmate=OuterRef("pk"), kind=CustodyEvent.Kind.RELEASE)
+        .order_by("-date", "-pk")
+        .values("date")[:1]
+    )
+    return (
+        Inmate.objects.filter(status=Inmate.Status.RELEASED, anonymised_on__isnull=True)
+        .annotate(released_on=Coalesce(Subquery(last_release), F("expected_release_date")))
+        .filter(released_on__lt=cutoff)
+        .order_by("released_on", "pk")
+    )
+
+
+def _opaque_number(prison_service_id: int) -> str:
+    while True:
+        number = f"ANON-{secrets.token_hex(5).upper()}"
+        if not Inmate.objects.filter(prison_service_id=prison_service_id, registration_number=number).exists():
+            return number
+
+
+def _scrub_audit_trail(model: type, ids: list[int], fields: tuple[str, ...]) -> int:
+    """Remove the old and new values of `fields` from the audit entries of these rows, and their descriptions
+    (which may hold a name). The entries themselves stay: who changed what and when is kept."""
+    if not ids:
+        return 0
+    current = {obj.pk: str(obj)[:1000] for obj in model._default_manager.filter(pk__in=ids)}
+    entries = list(
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    )
+    for entry in entries:
+        changes = entry.changes or {}
+        for name in fields:
+            if name in changes:
+                changes[name] = [AUDIT_REMOVED, AUDIT_REMOVED]
+        entry.changes = changes
+        entry.changes_text = ""
+        entry.serialized_data = None
+        entry.object_repr = current.get(entry.object_id, AUDIT_REMOVED)
+    LogEntry.objects.bulk_update(entries, ["changes", "changes_text", "serialized_data", "object_repr"])
+    return len(entries)
+
+
+def inmates_anonymise(*, cutoff: dt.date, today: dt.date, dry_run: bool = False) -> AnonymiseResult:
+    """Anonymise everyone released before `cutoff`, in one transaction (rolled back for a dry run, so what it
+    reports is exactly what a real run does).
+
+    Per person: first name "Anonymised", last name and registration number an opaque value unique in the prison
+    service, date of birth → 1 January of the birth year; free text in casework and training records → "—";
+    the audit trail keeps its entries without the removed values. Counts, levels and outcomes stay.
+    """
+    result = AnonymiseResult(dry_run=dry_run)
+    with transaction.atomic(), disable_auditlog():
+        people = list(released_before(cutoff=cutoff).select_for_update(of=("self",)))
+        ids = [person.pk for person in people]
+        for person in people:
+            report = AnonymisedPerson(
+                pk=person.pk, registration_number=person.registration_number, released_on=person.released_on
+            )
+            number = _opaque_number(person.prison_service_id)
+            person.first_name = ANONYMOUS_FIRST_NAME
+            person.last_name = number
+            person.registration_number = number
+            if person.date_of_birth:
+                person.date_of_birth = person.date_of_birth.replace(month=1, day=1)
+            person.anonymised_on = today
+            person.save(update_fields=[*INMATE_PERSONAL_FIELDS, "anonymised_on"])
+            report.new_registration_number = number
+            result.people.append(report)
+        by_pk = {report.pk: report for report in result.people}
+
+        for path, fields in FREE_TEXT:
+            model, back = _related(path)
+            for name in fields:
+                rows = model._default_manager.filter(**{f"{back}__in": ids}).exclude(**{name: ""}).exclude(
+                    **{name: REMOVED}
+                )
+                for inmate_id, count in rows.values(back).annotate(n=Count("pk")).values_list(back, "n"):
+                    by_pk[inmate_id].texts += count
+                rows.update(**{name: REMOVED})
+            rows_of_people = model._default_manager.filter(**{f"{back}__in": ids}).values_list("pk", flat=True)
+            _scrub_audit_trail(model, list(rows_of_people), fields)
+
+        for person in people:
+            by_pk[person.pk].audit_entries = LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Inmate), object_id=person.pk
+            ).count()
+        _scrub_audit_trail(Inmate, ids, INMATE_PERSONAL_FIELDS)
+        if people:
+            entries = [
+                LogEntry(
+                    content_type=ContentType.objects.get_for_model(Inmate),
+                    object_pk=str(person.pk),
+                    object_id=person.pk,
+                    object_repr=str(person)[:1000],
+                    action=LogEntry.Action.UPDATE,
+                    changes={name: [AUDIT_REMOVED, str(getattr(person, name))] for name in INMATE_PERSONAL_FIELDS},
+                    additional_data={"reason": "Retention: anonymised after release"},
+                    timestamp=timezone.now(),
+                )
+                for person in people
+            ]
+            LogEntry.objects.bulk_create(entries)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
