@@ -134,6 +134,7 @@ def facilities_key_numbers(
         Attendance.objects.filter(
             session__cohort__facility__in=ids, session__status=Session.Status.HELD, session__date__range=(start, end)
         )
+        .order_by()
         .values("session__cohort__facility")
         .annotate(attendance_rows=Count("pk"), attended_rows=Count("pk", filter=Q(status__in=ATTENDED)))
     )
@@ -145,6 +146,7 @@ def facilities_key_numbers(
     year_start, year_end = year_window(today=today)
     enrolments = (
         Enrolment.objects.filter(cohort__facility__in=ids)
+        .order_by()
         .values("cohort__facility")
         .annotate(
             completions=Count(
@@ -180,6 +182,7 @@ def facilities_key_numbers(
 
     overdue = (
         Session.objects.filter(overdue_register_q(now=now), cohort__facility__in=ids)
+        .order_by()
         .values("cohort__facility")
         .annotate(registers_overdue=Count("pk"))
     )
@@ -197,12 +200,14 @@ def weekly_attendance(*, facility: Facility, today: dt.date | None = None) -> tu
     today = today or timezone.localdate()
     this_monday = today - dt.timedelta(days=today.weekday())
     weeks = [this_monday - dt.timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    # order_by() drops Meta.ordering, whose related fields would otherwise add joins to a grouped query.
     rows = (
         Attendance.objects.filter(
             session__cohort__facility=facility,
             session__status=Session.Status.HELD,
             session__date__range=(weeks[0], today),
         )
+        .order_by()
         .annotate(week=TruncWeek("session__date"))
         .values("week")
         .annotate(rows=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
@@ -219,6 +224,7 @@ def participation_by_kind(*, facility: Facility) -> list[tuple[str, str, int]]:
     """(kind, label, people) for every course kind: people in custody here currently enrolled in such a course."""
     counts = dict(
         Enrolment.objects.filter(cohort__facility=facility, status=Enrolment.Status.ENROLLED, inmate__isnull=False)
+        .order_by()
         .values("cohort__course__kind")
         .annotate(people=Count("inmate", distinct=True))
         .values_list("cohort__course__kind", "people")
