@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from programs.models import Attendance, Cohort, Enrolment, Session
+from programs.models import Attendance, Cohort, Enrolment, EnrolmentStatusChange, Session
 from programs.services.enrolment import _record_status
 from rehab.models import Role
 from rehab.scoping import facilities_for
@@ -197,13 +197,22 @@ def session_save_register(
 MOVED = (Enrolment.Status.TRANSFERRED, Enrolment.Status.RELEASED)
 
 
+def _moved_from_a_seat() -> Exists:
+    """The enrolment held a seat when the movement closed it (not someone who was only waiting)."""
+    return Exists(
+        EnrolmentStatusChange.objects.filter(
+            enrolment=OuterRef("pk"), from_status__in=Enrolment.SEATED, to_status__in=MOVED
+        )
+    )
+
+
 def _moved_by(day: dt.date) -> Q:
     """Enrolments a movement ended before `day` (the movement's day is the local date of ended_at)."""
-    return Q(status__in=MOVED, enrolled_at__isnull=False, ended_at__date__lt=day)
+    return Q(status__in=MOVED, ended_at__date__lt=day) & Q(_moved_from_a_seat())
 
 
 def _expected_q(session: Session) -> Q:
-    moved_later = Q(status__in=MOVED, enrolled_at__isnull=False, ended_at__date__gte=session.date)
+    moved_later = Q(status__in=MOVED, ended_at__date__gte=session.date) & Q(_moved_from_a_seat())
     marked = Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk")))
     return Q(status__in=Enrolment.SEATED) | moved_later | marked
 
