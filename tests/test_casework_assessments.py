@@ -20,7 +20,7 @@ from inmates.models import (
 )
 from inmates.services import assessment_create
 from rehab.models import Role
-from tests.factories import CohortFactory, FacilityFactory, InmateFactory
+from tests.factories import CohortFactory, EnrolmentFactory, FacilityFactory, InmateFactory, SessionFactory
 from tests.factories_casework import (
     AnswerScaleFactory,
     AssessmentFactory,
@@ -408,3 +408,33 @@ def test_assessments_due_runs_a_constant_number_of_queries(client, vep, facility
 
     assert len(response.context["due"]) == count
     assert len(response.context["never"]) == count
+
+
+def test_trainer_pages_and_exports_show_nothing_of_casework(client, vep, facility, case_manager):
+    today = timezone.localdate()
+    cohort = CohortFactory(facility=facility, start_date=today - dt.timedelta(days=7), end_date=today + dt.timedelta(days=60))
+    session = SessionFactory(cohort=cohort, date=today)
+    enrolment = EnrolmentFactory(cohort=cohort, inmate=InmateFactory(current_facility=facility, last_name="Rexhepi"))
+    assessment_create(
+        inmate=enrolment.inmate, instrument=vep, answers=answers_for(vep, default=2), assessed_on=today,
+        by=case_manager, notes="Observed handing out leaflets in the yard.",
+    )
+    client.force_login(trainer_of(cohort))
+    urls = [
+        reverse("programs:today"),
+        reverse("programs:week"),
+        reverse("programs:register", args=[session.pk]),
+        reverse("programs:cohort_detail", args=[cohort.pk]),
+        reverse("programs:final_assessment", args=[cohort.pk]),
+        reverse("programs:cohort_roster_export", args=[cohort.pk]) + "?format=csv",
+        reverse("programs:cohort_register_export", args=[cohort.pk]) + "?format=csv",
+    ]
+
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        if "register" in url or "roster" in url:
+            assert b"Rexhepi" in content, url  # the trainer sees the person…
+        for secret in (b"VEP", b"screening", b"Very high", b"leaflets", b"Reassessment", b"risk"):
+            assert secret not in content, (url, secret)  # …and nothing of her casework
