@@ -25,6 +25,7 @@ the ratios are steadier than the absolute figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -188,7 +189,20 @@ def prepare_inside_django(scale: float) -> None:
         ("cohort roster", "bench-director", reverse("programs:cohort_detail", args=[cohort.pk])),
         ("inmate search", "bench-director", reverse("inmates:list") + "?q=" + urllib.parse.quote(surname[:5])),
     ]
-    print("PREPARED " + json.dumps({"cookies": cookies, "pages": pages, "cookie_name": settings.SESSION_COOKIE_NAME}))
+    # Queries per page, counted in this process: they must not grow with the data.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries = {}
+    for page, username, path in pages:
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookies[username]
+        client.get(path, HTTP_HOST="127.0.0.1")
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, HTTP_HOST="127.0.0.1")
+        queries[page] = len(captured.captured_queries)
+    print("PREPARED " + json.dumps({"cookies": cookies, "pages": pages, "cookie_name": settings.SESSION_COOKIE_NAME,
+                                    "queries": queries}))
 
 
 # ------------------------------------------------------------------------------------------------ load
@@ -202,6 +216,7 @@ class Figures:
     p50_ms: float
     p95_ms: float
     errors: int
+    queries: int = 0
 
 
 class Server:
@@ -271,9 +286,8 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def run_scale(scale: float, args: argparse.Namespace, script: str) -> dict[str, Figures]:
+def prepare(scale: float, args: argparse.Namespace) -> dict:
     ensure_database(scale, args.regenerate)
-    manage(scale, "collectstatic", "--noinput", quiet=True)
     prepared = subprocess.run(
         [PYTHON, __file__, "--prepare", f"{scale:g}"], cwd=ROOT, env=env_for(scale), text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -281,24 +295,39 @@ def run_scale(scale: float, args: argparse.Namespace, script: str) -> dict[str, 
     line = next((line for line in prepared.stdout.splitlines() if line.startswith("PREPARED ")), None)
     if line is None:
         sys.exit(f"preparing the pages failed:\n{prepared.stdout}")
-    setup = json.loads(line[len("PREPARED "):])
+    return json.loads(line[len("PREPARED "):])
+
+
+def run_all(scales: list[float], args: argparse.Namespace, script: str) -> dict[float, dict[str, Figures]]:
+    """Every scale's server runs at once and each page is loaded at every scale in turn, so that a change in the
+    machine's load (it is shared) falls on both scales alike rather than on one of them."""
+    setups = {scale: prepare(scale, args) for scale in scales}
+    manage(scales[0], "collectstatic", "--noinput", quiet=True)
     subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], stdout=subprocess.DEVNULL, check=False)
-    results: dict[str, Figures] = {}
-    with Server(scale, args.workers, args.port):
-        for page, username, path in setup["pages"]:
-            cookie = f"{setup['cookie_name']}={setup['cookies'][username]}; django_language=en"
-            url = f"http://127.0.0.1:{args.port}{path}"
-            results[page] = load(page, url, cookie, duration=args.duration, connections=args.connections,
-                                 script=script)
-            print(f"  {page:<14} {results[page].rps:8.1f} req/s  p50 {results[page].p50_ms:7.1f} ms  "
-                  f"p95 {results[page].p95_ms:7.1f} ms", flush=True)
+    results: dict[float, dict[str, Figures]] = {scale: {} for scale in scales}
+    with contextlib.ExitStack() as stack:
+        ports = {}
+        for n, scale in enumerate(scales):
+            ports[scale] = args.port + n
+            stack.enter_context(Server(scale, args.workers, ports[scale]))
+        for index, (page, _username, _path) in enumerate(setups[scales[0]]["pages"]):
+            for scale in scales:
+                setup = setups[scale]
+                _page, username, path = setup["pages"][index]
+                cookie = f"{setup['cookie_name']}={setup['cookies'][username]}; django_language=en"
+                url = f"http://127.0.0.1:{ports[scale]}{path}"
+                figures = load(page, url, cookie, duration=args.duration, connections=args.connections, script=script)
+                figures.queries = setup["queries"][page]
+                results[scale][page] = figures
+                print(f"  {scale:>5g}×  {page:<14} {figures.rps:8.1f} req/s  p50 {figures.p50_ms:7.1f} ms  "
+                      f"p95 {figures.p95_ms:7.1f} ms  {figures.queries} queries", flush=True)
     return results
 
 
 def print_scale(scale: float, results: dict[str, Figures], summary: str) -> bool:
     base = results["baseline"]
     print(f"\n{scale:g}× data — {summary}")
-    print(f"{'page':<15}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}   "
+    print(f"{'page':<15}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>8}{'errors':>7}   "
           f"{'throughput/baseline (≥0.4)':>28}   {'p95/baseline (≤3)':>20}   URL")
     ok = True
     for figures in results.values():
@@ -306,22 +335,25 @@ def print_scale(scale: float, results: dict[str, Figures], summary: str) -> bool
         p95 = figures.p95_ms / base.p95_ms if base.p95_ms else float("inf")
         good = (ratio >= TARGET_THROUGHPUT and p95 <= TARGET_P95 and not figures.errors) or figures is base
         ok &= good
-        print(f"{figures.page:<15}{figures.rps:9.1f}{figures.p50_ms:9.1f}{figures.p95_ms:9.1f}{figures.errors:8d}   "
+        print(f"{figures.page:<15}{figures.rps:9.1f}{figures.p50_ms:9.1f}{figures.p95_ms:9.1f}{figures.queries:8d}"
+              f"{figures.errors:7d}   "
               f"{ratio:22.2f} {verdict(ratio >= TARGET_THROUGHPUT):>5}   {p95:14.2f} {verdict(p95 <= TARGET_P95):>5}"
               f"   {figures.url.split(str(urllib.parse.urlsplit(figures.url).port), 1)[1]}")
     return ok
 
 
 def print_growth(small: float, large: float, a: dict[str, Figures], b: dict[str, Figures]) -> bool:
-    print(f"\nGrowth from {small:g}× to {large:g}× data (target ≤ {TARGET_GROWTH}: p95 at {large:g}× / p95 at "
-          f"{small:g}×, and throughput at {small:g}× / throughput at {large:g}×)")
-    print(f"{'page':<15}{'p95 growth':>12}{'':>6}{'throughput drop':>17}{'':>6}")
+    print(f"\nGrowth from {small:g}× to {large:g}× data (target ≤ {TARGET_GROWTH}): p95 at {large:g}× / p95 at "
+          f"{small:g}×, and throughput at {small:g}× / throughput at {large:g}×; queries per page must not change.")
+    print(f"{'page':<15}{'p95 growth':>12}{'':>6}{'throughput drop':>17}{'':>6}{'queries':>12}")
     ok = True
     for page in a:
         p95 = b[page].p95_ms / a[page].p95_ms
         drop = a[page].rps / b[page].rps
-        ok &= p95 <= TARGET_GROWTH and drop <= TARGET_GROWTH
-        print(f"{page:<15}{p95:12.2f}{verdict(p95 <= TARGET_GROWTH):>6}{drop:17.2f}{verdict(drop <= TARGET_GROWTH):>6}")
+        same = a[page].queries == b[page].queries
+        ok &= p95 <= TARGET_GROWTH and drop <= TARGET_GROWTH and same
+        print(f"{page:<15}{p95:12.2f}{verdict(p95 <= TARGET_GROWTH):>6}{drop:17.2f}{verdict(drop <= TARGET_GROWTH):>6}"
+              f"{a[page].queries:>6} → {b[page].queries:<3}{verdict(same)}")
     return ok
 
 
@@ -338,10 +370,7 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:
-        results = {}
-        for scale in scales:
-            print(f"\n== {scale:g}× data ({db_name(scale)})", flush=True)
-            results[scale] = run_scale(scale, args, script.name)
+        results = run_all(scales, args, script.name)
     finally:
         os.unlink(script.name)
     ok = True
