@@ -21,7 +21,9 @@ from programs.reports import ReportFilters, ReportScope, donor_report, report_se
 from programs.services.funding import donor_report_pdf_status, report_pdf_path
 from programs.tasks import render_donor_report
 from rehab.models import Organisation, Role
+from tests.conftest import browser_login
 from tests.factories import (
+    PASSWORD,
     CohortFactory,
     CourseFactory,
     FacilityFactory,
@@ -388,3 +390,29 @@ def test_a_real_worker_renders_the_pdf(celery_worker_process, client):
     finally:
         for suffix in (".pdf", ".queued", ".failed"):
             path.with_suffix(suffix).unlink(missing_ok=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_donor_opens_the_report_and_the_charts_hold_no_small_count(live_server, desktop):
+    data = build()
+    donor = user_with(Role.DONOR, organisation=data.donor)
+
+    browser_login(desktop, live_server, donor.username, PASSWORD)
+    desktop.goto(f"{live_server.url}{reverse('programs:donor_report')}?date_from=2026-01-01&date_to=2026-12-31")
+    desktop.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-gender'))")
+
+    charts = desktop.evaluate(
+        """() => ['gender', 'age', 'target', 'sessions'].map(key => {
+            const chart = Chart.getChart(document.getElementById('chart-' + key));
+            return {labels: chart.data.labels, data: chart.data.datasets[0].data};
+        })"""
+    )
+
+    assert charts[0] == {"labels": ["Female (x)", "Male (<5)", "Other / not stated"], "data": [None, None, 0]}
+    assert charts[2] == {
+        "labels": ["Inmates", "Staff: Prison service (<5)", "Staff: Health institution (x)"],
+        "data": [9, None, None],
+    }
+    assert charts[3]["data"] == [6, 1]
+    assert desktop.locator("[data-testid=section-participants] [data-row=total] td").inner_text() == "17"
