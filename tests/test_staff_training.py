@@ -221,3 +221,45 @@ def test_a_registrar_cannot_open_the_staff_page(client):
     client.force_login(registrar)
 
     assert client.get(reverse("programs:cohort_staff", args=[cohort.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("items", [1, 3])
+def test_the_cohort_page_with_modules_peers_equipment_and_trainer_places_has_constant_queries(
+    client, django_assert_num_queries, items
+):
+    from programs.services.peer_educators import peer_educator_assign
+    from tests.factories_staff import CourseModuleFactory, held
+
+    cohort = mixed_cohort(delivery_mode="online", meeting_link="https://meet.example.org/x", start_date=dt.date(2026, 3, 2))
+    for n in range(items):
+        module = CourseModuleFactory(course=cohort.course, order=n + 1)
+        (session,) = held(cohort, 1, module=module, start=n)
+        trainer = staff_of(Organisation.Kind.NGO, home_city=f"City {n}")
+        cohort.trainers.add(trainer)
+        SessionTrainer.objects.create(session=session, staff_member=trainer, joins_from=f"City {n}", is_remote=True)
+        staff_enrolment(cohort)
+        graduate_inmate = InmateFactory(current_facility=cohort.facility)
+        EnrolmentFactory(cohort=CohortFactory(course=cohort.course, facility=cohort.facility), inmate=graduate_inmate,
+                         status=Enrolment.Status.COMPLETED)
+        peer_educator_assign(cohort=cohort, inmate=graduate_inmate)
+        cohort_set_equipment_need(cohort=cohort, kind=EquipmentItem.Kind.values[n], quantity=2)
+    client.force_login(director_of(cohort.facility))
+
+    with django_assert_num_queries(16):
+        response = client.get(reverse("programs:cohort_detail", args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["peer_educators"]) == len(response.context["module_progress"].rows) == items
+
+
+def test_an_inmates_profile_shows_no_staff_member_of_their_mixed_cohort(client):
+    cohort = mixed_cohort()
+    inmate = InmateFactory(current_facility=cohort.facility)
+    EnrolmentFactory(cohort=cohort, inmate=inmate)
+    staff_enrolment(cohort, staff_of(Organisation.Kind.HEALTH, last_name="Zzstaffname"))
+    client.force_login(director_of(cohort.facility))
+
+    response = client.get(reverse("inmates:detail", args=[inmate.pk]))
+
+    assert response.status_code == 200
+    assert "Zzstaffname" not in response.content.decode()

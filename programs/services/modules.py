@@ -116,6 +116,8 @@ def cohort_module_progress(*, cohort: Cohort, enrolments: Sequence[Enrolment]) -
     attended sessions per person and module.
     """
     modules = list(CourseModule.objects.filter(course_id=cohort.course_id).order_by("order"))
+    if not modules:
+        return ModuleProgress(modules=[], held={}, rows=[], untagged_held=0)
     held_rows = (
         Session.objects.filter(cohort=cohort, status=Session.Status.HELD)
         .values("module_id")
@@ -124,7 +126,7 @@ def cohort_module_progress(*, cohort: Cohort, enrolments: Sequence[Enrolment]) -
     )
     held = {row["module_id"]: row["n"] for row in held_rows}
     attended: dict[tuple[int, int], int] = {}
-    if modules and enrolments:
+    if enrolments:
         for row in (
             Attendance.objects.filter(
                 enrolment__in=[e.pk for e in enrolments],
