@@ -522,3 +522,31 @@ def test_the_movements_list_takes_a_constant_number_of_queries(client, django_as
         response = client.get(reverse("programs:movement_list"))
 
     assert len(response.context["page"]) == count
+
+
+# ---------------------------------------------------------------- audit trail
+
+
+def test_a_movement_is_audited_with_who_why_and_before_and_after(inmate, lipjan, dubrava):
+    from auditlog.models import LogEntry
+
+    director = make_director(lipjan)
+    cohort = cohort_in(lipjan, "Filigree – group A", "Filigree")
+    person = enrolled(cohort, inmate)
+    mark = AttendanceFactory(session=held(cohort, dt.date(2026, 3, 16)), enrolment=person, status="absent")
+    LogEntry.objects.all().delete()
+
+    custody_transfer(inmate=inmate, to_facility=dubrava, date=MOVED_ON, by=director, today=TODAY)
+
+    entries = {(e.content_type.model, e.object_id): e for e in LogEntry.objects.select_related("content_type")}
+    assert sorted((model, e.action) for (model, _pk), e in entries.items()) == [
+        ("attendance", LogEntry.Action.DELETE),
+        ("custodyevent", LogEntry.Action.CREATE),
+        ("enrolment", LogEntry.Action.UPDATE),
+        ("inmate", LogEntry.Action.UPDATE),
+    ]
+    assert {e.actor for e in entries.values()} == {director}
+    assert entries["inmate", inmate.pk].changes_dict == {"current_facility": [str(lipjan.pk), str(dubrava.pk)]}
+    assert entries["enrolment", person.pk].changes_dict["status"] == ["enrolled", "transferred"]
+    assert entries["enrolment", person.pk].additional_data == {"reason": "Transferred from Lipjan to Dubrava on March 12, 2026."}
+    assert entries["attendance", mark.pk].changes_dict["status"] == ["absent", "None"]

@@ -4,18 +4,25 @@ The movement itself is an inmates record (CustodyEvent, the Inmate's status and 
 person's enrolments needs programmes, so the services live in this layer: inmates never imports programs.
 
 Each service runs in one transaction with the inmate's row locked, so two people recording a movement for the
-same person at once cannot both succeed (the second sees the first's result and is refused). Changes are saved
-row by row so django-auditlog records each one with the request's user.
+same person at once cannot both succeed (the second sees the first's result and is refused). Every change is
+written to the audit trail (rehab.audit.audit_log: before and after, who, and the movement as the reason) in
+that same transaction.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -25,6 +32,7 @@ from django.utils.translation import gettext as _
 from inmates.models import CustodyEvent, Inmate
 from programs.models import Attendance, CourseRequest, Enrolment, EnrolmentStatusChange
 from programs.services.attendance import MOVED
+from rehab.audit import audit_log
 from rehab.models import Facility, Role
 from rehab.scoping import facilities_for
 
@@ -220,6 +228,27 @@ def _ended_at(date: dt.date, today: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, dt.time(23, 59, 59)))
 
 
+def _audit_deleted(instances: Iterable[models.Model], *, by: AbstractBaseUser | None, reason: str) -> None:
+    """Audit entries for deleted rows, with every value they had (audit_log records creations and changes)."""
+    actor = by if by is not None and by.is_authenticated else None
+    now = timezone.now()
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            content_type=ContentType.objects.get_for_model(instance),
+            object_pk=str(instance.pk),
+            object_id=instance.pk,
+            object_repr=str(instance)[:1000],
+            action=LogEntry.Action.DELETE,
+            changes=model_instance_diff(instance, None),
+            actor=actor,
+            actor_email=getattr(actor, "email", None) if actor else None,
+            additional_data={"reason": reason},
+            timestamp=now,
+        )
+        for instance in instances
+    )
+
+
 def _close_programmes(
     *, inmate: Inmate, status: str, reason: str, date: dt.date, today: dt.date, by: AbstractBaseUser | None
 ) -> list[Enrolment]:
@@ -227,12 +256,17 @@ def _close_programmes(
     waiting requests. Completed and already closed enrolments are left as they are."""
     actor = by if by is not None and by.is_authenticated else None
     # Marks on sessions after the movement (a backdated movement): the person was not there to be marked.
-    # Deleted one by one so the audit trail keeps each row's values.
-    for mark in _later_marks(inmate, date).select_for_update(of=("self",)):
-        mark.delete()
+    # The audit trail keeps each removed row's values.
+    marks = list(
+        _later_marks(inmate, date).select_related("session__cohort", "enrolment__inmate").select_for_update(of=("self",))
+    )
+    _audit_deleted(marks, by=by, reason=reason)
+    Attendance.objects.filter(pk__in=[mark.pk for mark in marks]).delete()
+
     ended_at = _ended_at(date, today)
-    closed = []
+    closed, before = [], {}
     for enrolment in _open_enrolments(inmate).select_for_update().order_by("pk"):
+        before[enrolment.pk] = copy.copy(enrolment)
         previous = enrolment.status
         enrolment.status = status
         enrolment.status_reason = reason
@@ -242,10 +276,16 @@ def _close_programmes(
             enrolment=enrolment, from_status=previous, to_status=status, reason=reason, changed_by=actor
         )
         closed.append(enrolment)
+    audit_log(closed, action=LogEntry.Action.UPDATE, by=by, reason=reason, before=before)
+
+    cancelled, before = [], {}
     for course_request in CourseRequest.objects.select_for_update().filter(inmate=inmate, status=CourseRequest.Status.OPEN):
+        before[course_request.pk] = copy.copy(course_request)
         course_request.status = CourseRequest.Status.CANCELLED
         course_request.status_reason = reason
         course_request.save(update_fields=["status", "status_reason"])
+        cancelled.append(course_request)
+    audit_log(cancelled, action=LogEntry.Action.UPDATE, by=by, reason=reason, before=before)
     return closed
 
 
@@ -259,7 +299,7 @@ def _event(
     note: str,
     by: AbstractBaseUser | None,
 ) -> CustodyEvent:
-    return CustodyEvent.objects.create(
+    event = CustodyEvent.objects.create(
         inmate=inmate,
         kind=kind,
         date=date,
@@ -268,6 +308,17 @@ def _event(
         note=(note or "").strip(),
         recorded_by=by if by is not None and by.is_authenticated else None,
     )
+    audit_log([event], action=LogEntry.Action.CREATE, by=by, reason=_reason(event))
+    return event
+
+
+def _reason(event: CustodyEvent) -> str:
+    return _("%(kind)s on %(date)s") % {"kind": event.get_kind_display(), "date": _d(event.date)}
+
+
+def _save_inmate(inmate: Inmate, before: Inmate, event: CustodyEvent, fields: list[str], by: AbstractBaseUser | None) -> None:
+    inmate.save(update_fields=fields)
+    audit_log([inmate], action=LogEntry.Action.UPDATE, by=by, reason=_reason(event), before={inmate.pk: before})
 
 
 # ---------------------------------------------------------------- movements
@@ -285,8 +336,9 @@ def custody_admit(
 ) -> CustodyEvent:
     """Record a person's first admission (a record without any custody history yet)."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(), disable_auditlog():
         locked = _lock(inmate)
+        before = copy.copy(locked)
         if locked.custody_events.exists():
             raise ValidationError(
                 _("%(name)s already has a custody history; record a re-admission after a release instead.")
@@ -301,7 +353,7 @@ def custody_admit(
         locked.current_facility = facility
         locked.admission_date = date
         locked.expected_release_date = expected_release_date
-        locked.save(update_fields=["status", "current_facility", "admission_date", "expected_release_date"])
+        _save_inmate(locked, before, event, ["status", "current_facility", "admission_date", "expected_release_date"], by)
     return event
 
 
@@ -320,8 +372,9 @@ def custody_transfer(
     waiting requests are cancelled; coming back later does not re-enrol them.
     """
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(), disable_auditlog():
         locked = _lock(inmate)
+        before = copy.copy(locked)
         _in_custody_or_refuse(locked, _("%(name)s is not in custody (%(status)s); only a person in custody can be transferred."))
         _check_facility(locked, to_facility)
         if to_facility.pk == locked.current_facility_id:
@@ -339,7 +392,7 @@ def custody_transfer(
         }
         _close_programmes(inmate=locked, status=Enrolment.Status.TRANSFERRED, reason=reason, date=date, today=today, by=by)
         locked.current_facility = to_facility
-        locked.save(update_fields=["current_facility"])
+        _save_inmate(locked, before, event, ["current_facility"], by)
     return event
 
 
@@ -354,8 +407,9 @@ def custody_release(
     """Release a person: their open enrolments end as "released", waiting requests are cancelled, and the
     release date becomes their (no longer expected) release date."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(), disable_auditlog():
         locked = _lock(inmate)
+        before = copy.copy(locked)
         _in_custody_or_refuse(locked, _("%(name)s is not in custody (%(status)s); there is nobody to release."))
         _check_date(locked, date, today)
         source = locked.current_facility
@@ -365,7 +419,7 @@ def custody_release(
         locked.status = Inmate.Status.RELEASED
         locked.current_facility = None
         locked.expected_release_date = date
-        locked.save(update_fields=["status", "current_facility", "expected_release_date"])
+        _save_inmate(locked, before, event, ["status", "current_facility", "expected_release_date"], by)
     return event
 
 
@@ -382,8 +436,9 @@ def custody_readmit(
     """Take a released (or transferred-out) person back into custody. Their history stays; earlier
     enrolments are not reopened."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(), disable_auditlog():
         locked = _lock(inmate)
+        before = copy.copy(locked)
         if locked.status == Inmate.Status.IN_CUSTODY:
             raise ValidationError(
                 _("%(name)s is in custody already; record a transfer to move them to another facility.")
@@ -407,7 +462,7 @@ def custody_readmit(
         locked.current_facility = facility
         locked.admission_date = date
         locked.expected_release_date = expected_release_date
-        locked.save(update_fields=["status", "current_facility", "admission_date", "expected_release_date"])
+        _save_inmate(locked, before, event, ["status", "current_facility", "admission_date", "expected_release_date"], by)
     return event
 
 
