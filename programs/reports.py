@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Case, CharField, Count, DurationField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -502,7 +503,8 @@ def donor_report_pdf(*, spec: dict) -> bytes:
         html = render_to_string(
             "programs/reports/pdf.html",
             {
-                "subject": report_subject(filters=filters),
+                # The figures are as of the day the PDF was made (its key holds that day too).
+                "subject": [*report_subject(filters=filters), (_("Made on"), timezone.localdate().isoformat())],
                 "sections": sections,
                 "charts": [(chart["title"], svg_bar_chart(chart)) for chart in charts.values()],
                 "suppressed": SUPPRESSED,

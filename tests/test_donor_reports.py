@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -343,7 +344,7 @@ def test_pdf_task_run_directly_is_suppressed_and_idempotent(admin_client, django
                               funding_action_id=data.action.pk),
         language="en",
     )
-    key = spec_key(spec, today=dt.date.today())
+    key = spec_key(spec, today=timezone.localdate())
     assert admin_client.get(reverse("programs:donor_report_pdf"), query).context["status"] == "absent"
 
     render_donor_report(spec, key)
@@ -375,7 +376,7 @@ def test_a_real_worker_renders_the_pdf(celery_worker_process, client):
         filters=ReportFilters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 12, 31)),
         language="en",
     )
-    key = spec_key(spec, today=dt.date.today())
+    key = spec_key(spec, today=timezone.localdate())
     path = report_pdf_path(key)
     try:
         assert client.post(url).status_code == 302
