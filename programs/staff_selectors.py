@@ -34,11 +34,13 @@ def staff_for(*, user: User, cohorts: QuerySet[Cohort]) -> QuerySet[StaffMember]
 
 def staff_enrol_candidates(*, cohort: Cohort) -> QuerySet[StaffMember]:
     """Staff who may join the cohort: from any organisation of the facility's country except donors (prison
-    service, health, probation, forensic psychiatry, training centres, NGOs), not already in it."""
+    service, health, probation, forensic psychiatry, training centres, NGOs), not already in it and not
+    delivering it."""
     return (
         StaffMember.objects.filter(organisation__country=cohort.facility.prison_service.country)
         .exclude(organisation__kind=Organisation.Kind.DONOR)
         .exclude(enrolments__cohort=cohort)
+        .exclude(cohorts_delivered=cohort)
         .select_related("organisation")
         .order_by("organisation__name", "last_name", "first_name")
     )

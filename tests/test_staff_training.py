@@ -263,3 +263,17 @@ def test_an_inmates_profile_shows_no_staff_member_of_their_mixed_cohort(client):
 
     assert response.status_code == 200
     assert "Zzstaffname" not in response.content.decode()
+
+
+def test_the_cohorts_own_trainers_and_donor_staff_are_not_offered_as_participants():
+    from programs.staff_selectors import staff_enrol_candidates
+
+    cohort = mixed_cohort()
+    trainer = staff_of(Organisation.Kind.NGO)
+    cohort.trainers.add(trainer)
+    donor = staff_of(Organisation.Kind.DONOR)
+    nurse = staff_of(Organisation.Kind.HEALTH)
+    staff_enrolment(cohort)
+
+    assert list(staff_enrol_candidates(cohort=cohort)) == [nurse]
+    assert donor.pk != nurse.pk
