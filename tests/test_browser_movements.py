@@ -31,6 +31,7 @@ def test_a_director_records_a_transfer_and_the_register_then_shows_the_person_as
 
     browser_login(desktop, live_server, director.username, PASSWORD)
     desktop.goto(f"{live_server.url}{reverse('programs:inmate_movement', kwargs={'pk': arta.pk})}")
+    expect(desktop.locator("[data-movement-field=expected_release_date]")).to_be_hidden()
     desktop.get_by_label("Transfer", exact=True).check()
     desktop.fill("input[name=date]", moved_on.isoformat())
     desktop.select_option("select[name=facility]", str(dubrava.pk))
@@ -38,6 +39,7 @@ def test_a_director_records_a_transfer_and_the_register_then_shows_the_person_as
 
     expect(desktop.locator("[data-testid=effects-enrolments]")).to_contain_text("1 open enrolment will be closed:")
     expect(desktop.locator("[data-testid=effects-enrolments]")).to_contain_text("Filigree – group A")
+    desktop.screenshot(path="/tmp/rehab_movement_preview.png", full_page=True)
     assert Enrolment.objects.get(pk=leaving.pk).status == "enrolled"
     desktop.get_by_role("button", name="Record the transfer").click()
     desktop.wait_for_url(f"{live_server.url}{reverse('programs:movement_list')}")
@@ -53,4 +55,5 @@ def test_a_director_records_a_transfer_and_the_register_then_shows_the_person_as
     expect(tablet.locator(f"[data-testid=row-{staying.pk}]")).to_be_visible()
     expect(tablet.locator(f"[data-testid=row-{leaving.pk}]")).to_have_count(0)
     expect(tablet.locator("[data-count=present]")).to_have_text("1")
+    tablet.screenshot(path="/tmp/rehab_movement_register.png", full_page=True)
     assert Enrolment.objects.get(pk=leaving.pk).status == "transferred"

@@ -420,7 +420,7 @@ def test_the_preview_says_what_will_be_closed_and_saves_nothing(client, inmate, 
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "programs/movements/confirm.html"
     assertContains(response, "2 open enrolments will be closed:")
-    assertContains(response, "Filigree – Filigree – group A (Enrolled), IT basics – IT basics – group 2 (Waitlisted).")
+    assertContains(response, "Filigree – group A, IT basics – group 2 (waitlisted).")
     inmate.refresh_from_db()
     assert (inmate.current_facility, inmate.custody_events.count()) == (lipjan, 1)
     assert not Enrolment.objects.exclude(status__in=["enrolled", "waitlisted"]).exists()
