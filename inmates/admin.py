@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -87,9 +88,14 @@ class AnswerScaleAdmin(admin.ModelAdmin):
 class ScoringBandFormSet(BaseInlineFormSet):
     """The instrument's total-score bands must cover every possible score exactly once."""
 
+    def _construct_form(self, i: int, **kwargs: object) -> forms.ModelForm:
+        form = super()._construct_form(i, **kwargs)
+        form.instance.checked_with_siblings = True
+        return form
+
     def clean(self) -> None:
         super().clean()
-        if any(self.errors) or self.instance.pk is None:
+        if any(self.errors):
             return
         bands = [
             (form.cleaned_data["min_score"], form.cleaned_data["max_score"])

@@ -178,6 +178,8 @@ class AssessmentInstrument(models.Model):
     def score_range(self) -> tuple[int, int]:
         """The lowest and highest total score the instrument's items allow."""
         low = high = 0
+        if self.pk is None:
+            return low, high
         for item in AssessmentItem.objects.filter(domain__instrument=self).select_related("scale"):
             scores = [option.score for option in item.scale.options.all()]
             if scores:
@@ -190,10 +192,6 @@ class AssessmentInstrument(models.Model):
         if bands is None:
             bands = list(self.bands.filter(domain__isnull=True).values_list("min_score", "max_score"))
         return band_problems(bands, *self.score_range())
-
-    def clean(self) -> None:
-        if self.pk and (problems := self.band_problems()):
-            raise ValidationError(problems)
 
 
 def band_problems(bands: list[tuple[int, int]], low: int, high: int) -> list[str]:
@@ -310,6 +308,10 @@ class ScoringBand(models.Model):
             models.CheckConstraint(condition=Q(min_score__lte=F("max_score")), name="scoringband_min_not_above_max"),
         ]
 
+    # Set by the admin's band formset, which checks all of an instrument's bands together (coverage and overlap
+    # among the submitted values): comparing one band with the saved others would refuse a valid reshuffle.
+    checked_with_siblings = False
+
     def __str__(self) -> str:
         return f"{self.min_score}–{self.max_score}: {self.get_level_display()}"
 
@@ -320,6 +322,8 @@ class ScoringBand(models.Model):
             raise ValidationError({"max_score": _("The highest score must not be below the lowest score.")})
         if self.domain_id and self.domain.instrument_id != self.instrument_id:
             raise ValidationError({"domain": _("The domain belongs to another instrument.")})
+        if self.checked_with_siblings:
+            return
         overlapping = (
             ScoringBand.objects.filter(
                 instrument_id=self.instrument_id,

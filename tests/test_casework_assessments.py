@@ -20,7 +20,7 @@ from inmates.models import (
 )
 from inmates.services import assessment_create
 from rehab.models import Role
-from tests.factories import CohortFactory, EnrolmentFactory, FacilityFactory, InmateFactory, SessionFactory
+from tests.factories import CohortFactory, EnrolmentFactory, FacilityFactory, InmateFactory, SessionFactory, UserFactory
 from tests.factories_casework import (
     AnswerScaleFactory,
     AssessmentFactory,
@@ -101,14 +101,32 @@ def test_band_problems_name_every_gap_and_overlap():
     assert instrument.band_problems([(0, 4)]) == ["No band covers the scores 5 to 6."]
 
 
-def test_instrument_clean_refuses_bands_with_a_gap():
-    instrument = InstrumentFactory(items=3)
-    ScoringBand.objects.filter(instrument=instrument, min_score=2).delete()
+def _instrument_admin_post(client, instrument, bands):
+    url = reverse("admin:inmates_assessmentinstrument_change", args=[instrument.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data |= {"is_active": "on", "domains-TOTAL_FORMS": "0", "domains-INITIAL_FORMS": "0"}
+    saved = list(instrument.bands.order_by("min_score"))
+    data |= {"bands-TOTAL_FORMS": str(len(bands)), "bands-INITIAL_FORMS": str(len(saved))}
+    for index, (low, high, level) in enumerate(bands):
+        data |= {f"bands-{index}-min_score": low, f"bands-{index}-max_score": high, f"bands-{index}-level": level,
+                 f"bands-{index}-instrument": instrument.pk, f"bands-{index}-label": ""}
+        if index < len(saved):
+            data[f"bands-{index}-id"] = saved[index].pk
+    return client.post(url, data)
 
-    with pytest.raises(ValidationError) as error:
-        instrument.full_clean()
 
-    assert error.value.messages == ["No band covers the scores 2 to 3."]
+def test_the_admin_refuses_bands_with_a_gap_and_accepts_a_reshuffle_in_one_save(client):
+    instrument = InstrumentFactory(items=3)  # bands 0–1, 2–3, 4–6
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    gap = _instrument_admin_post(client, instrument, [(0, 1, "low"), (3, 3, "medium"), (4, 6, "high")])
+    reshuffle = _instrument_admin_post(client, instrument, [(0, 2, "low"), (3, 4, "medium"), (5, 6, "high")])
+
+    assert gap.status_code == 200
+    assert "No band covers the scores 2 to 2." in gap.context["inline_admin_formsets"][1].formset.non_form_errors()
+    assert reshuffle.status_code == 302
+    assert list(instrument.bands.order_by("min_score").values_list("min_score", "max_score")) == [(0, 2), (3, 4), (5, 6)]
 
 
 def test_a_band_overlapping_another_is_refused_by_clean():
