@@ -360,6 +360,19 @@ def test_a_register_from_before_the_release_still_expects_the_person(client, gro
     assertContains(response, "Released")
 
 
+def test_someone_who_was_only_waiting_is_not_listed_on_later_registers(client, group, inmate, dubrava):
+    today = timezone.localdate()
+    trainer = make_trainer(group, username="coach")
+    enrolled(group, inmate, Enrolment.Status.WAITLISTED, enrolled_at=None)
+    session = SessionFactory(cohort=group, date=today)
+    custody_transfer(inmate=inmate, to_facility=dubrava, date=today - dt.timedelta(days=1), today=today)
+    client.force_login(trainer)
+
+    response = client.get(reverse("programs:register", args=[session.pk]))
+
+    assert (response.context["rows"], response.context["moved"]) == ([], [])
+
+
 # ---------------------------------------------------------------- concurrency
 
 
@@ -481,6 +494,31 @@ def test_a_released_person_is_readmitted_by_the_staff_of_their_last_facility(cli
     response = client.get(movement_url(released))
 
     assert [value for value, _label in response.context["form"].fields["kind"].choices] == ["readmission"]
+
+
+def test_a_released_person_is_readmitted_through_the_form(client, released, lipjan, dubrava):
+    client.force_login(make_director(lipjan))
+    today = timezone.localdate()
+    data = {"kind": "readmission", "date": today.isoformat(), "facility": dubrava.pk, "expected_release_date": "2030-01-01"}
+
+    preview = client.post(movement_url(released), {**data, "preview": ""})
+    saved = client.post(movement_url(released), {**data, "confirm": ""})
+
+    assertContains(preview, "Earlier enrolments are not reopened")
+    assert saved.status_code == 302
+    released.refresh_from_db()
+    assert (released.status, released.current_facility, released.admission_date, released.expected_release_date) == (
+        "in_custody", dubrava, today, dt.date(2030, 1, 1),
+    )
+
+
+def test_a_person_without_custody_history_is_offered_the_admission(client, lipjan):
+    person = InmateFactory(current_facility=lipjan)
+    client.force_login(make_director(lipjan))
+
+    response = client.get(movement_url(person))
+
+    assert [value for value, _label in response.context["form"].fields["kind"].choices] == ["admission", "transfer", "release"]
 
 
 # ---------------------------------------------------------------- the movements list
