@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.forms.cohorts import DateInput
@@ -75,7 +76,7 @@ class DonationForm(forms.Form):
 
     def clean_date(self) -> dt.date:
         date = self.cleaned_data["date"]
-        if date > dt.date.today() + dt.timedelta(days=1):
+        if date > timezone.localdate():
             raise forms.ValidationError(_("A donation is recorded once it has been received."))
         return date
 

@@ -81,11 +81,7 @@ def funding_action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         funding_actions_for(user=request.user).select_related("donor", "implementing_partner"), pk=pk
     )
-    cohorts = (
-        action.cohorts.select_related("course", "facility")
-        .annotate(participants=Count("enrolments", filter=~Q(enrolments__status__in=("requested", "waitlisted"))))
-        .order_by("-start_date", "name")
-    )
+    cohorts = action.cohorts.select_related("course", "facility").order_by("-start_date", "name")
     donations = (
         action.donations.select_related("donor", "facility")
         .annotate(items_count=Sum("items__quantity"), value=Sum(_VALUE_OF_ITEMS))
