@@ -101,7 +101,8 @@ def _repoint_celery(broker_url: str, result_backend: str) -> None:
 
     if app._pool is not None:
         app._pool.force_close_all()
-    app.conf.broker_url = broker_url
+    # Celery derived the read and write URLs from the broker URL when it loaded the settings: set all three.
+    app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = broker_url
     app.conf.result_backend = result_backend
     app._pool = None
     if "amqp" in app.__dict__:

@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from programs.tasks import generate_sessions
 from tests.matrix import ROLES
 from tests.test_permission_matrix import MATRIX, demo, private_media  # noqa: F401 - fixtures used by name
 
@@ -73,3 +75,22 @@ def test_every_page_works_while_redis_is_stopped(demo, private_redis, point_at_r
     assert cache.get("probe") is None  # Redis really was away for the whole walk
     assert "\n".join(mismatches) == ""
     assert slow == []
+
+
+def test_queueing_a_task_while_redis_is_stopped_gives_up_within_seconds(private_redis, point_at_redis):
+    point_at_redis(private_redis.url)
+    private_redis.stop()
+
+    started = time.monotonic()
+    # What a web request does: send and forget (nobody waits for the result), so only the broker is asked.
+    with pytest.raises(BrokerOperationalError):
+        generate_sessions.apply_async((0,), ignore_result=True)
+    forgotten = time.monotonic() - started
+    started = time.monotonic()
+    # Asking for a result also subscribes to the result store, which fails differently (Celery's RuntimeError).
+    with pytest.raises((BrokerOperationalError, RuntimeError)):
+        generate_sessions.delay(0)
+    awaited = time.monotonic() - started
+
+    assert forgotten < 3
+    assert awaited < 3
