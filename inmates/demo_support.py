@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+
 from inmates.models import FollowUp, Inmate, Referral, ReleaseTask
 from inmates.release import release_checklists_open
 from inmates.support import referral_create, release_date_of
@@ -17,7 +19,7 @@ PROBATION = "Kosovo Probation Service"
 NGO = "Help – Hilfe zur Selbsthilfe"
 
 
-def _refer(inmate: Inmate, organisation: Organisation, *, days_before_release: int) -> Referral:
+def _refer(inmate: Inmate, organisation: Organisation, *, days_before_release: int, by) -> Referral:
     existing = Referral.objects.filter(inmate=inmate, organisation=organisation).first()
     if existing is not None:
         return existing
@@ -27,6 +29,7 @@ def _refer(inmate: Inmate, organisation: Organisation, *, days_before_release: i
         organisation=organisation,
         referred_on=release_on - dt.timedelta(days=days_before_release),
         note="Referred by the case manager before release.",
+        by=by,
     )
 
 
@@ -52,14 +55,15 @@ def demo_support_seed(*, today: dt.date) -> dict[str, int]:
         .distinct()
         .order_by("registration_number")
     )
+    casemanager = get_user_model().objects.filter(username="casemanager").first()
     probation = Organisation.objects.filter(name=PROBATION).first()
     ngo = Organisation.objects.filter(name=NGO).first()
     if released and probation is not None:
-        referral = _refer(released[0], probation, days_before_release=14)
+        referral = _refer(released[0], probation, days_before_release=14, by=casemanager)
         _record(referral, 1, today=today, employed=True, in_training=False, housed=True, contact_kept=True,
                 returned_to_custody=False)
     if len(released) > 1 and ngo is not None:
-        referral = _refer(released[1], ngo, days_before_release=21)
+        referral = _refer(released[1], ngo, days_before_release=21, by=casemanager)
         _record(referral, 1, today=today, employed=False, in_training=True, housed=True, contact_kept=True,
                 returned_to_custody=False)
         _record(referral, 3, today=today, employed=True, in_training=False, housed=True, contact_kept=True,

@@ -186,3 +186,18 @@ def test_upcoming_releases_takes_a_constant_number_of_queries(client, facility, 
         response = client.get(reverse("programs:upcoming_releases"))
 
     assert len(response.context["people"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_release_page_takes_a_constant_number_of_queries(client, facility, count, django_assert_num_queries):
+    inmate = InmateFactory(current_facility=facility, expected_release_date=TODAY() + dt.timedelta(days=60))
+    release_checklist_open(inmate=inmate, today=TODAY())
+    for index in range(count):
+        referral_create(inmate=inmate, organisation=ProbationServiceFactory(name=f"Probation {index}"),
+                        referred_on=TODAY())
+    client.force_login(user_with_role(Role.CASE_MANAGER, facility=facility))
+
+    with django_assert_num_queries(7):
+        response = client.get(reverse("programs:release_checklist", args=[inmate.pk]))
+
+    assert (len(response.context["tasks"]), len(response.context["referrals"])) == (5, count)
