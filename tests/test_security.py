@@ -261,3 +261,29 @@ def test_sessions_are_kept_in_the_database_not_in_the_cache(client, settings):
 
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert Session.objects.filter(session_key=client.session.session_key).exists()
+
+
+# ---------------------------------------------------------------- error pages
+
+
+@pytest.mark.django_db
+def test_refused_and_missing_pages_are_in_the_layout_and_say_why(client):
+    client.force_login(UserFactory())
+
+    forbidden = client.get("/programs/cohorts/")
+    missing = client.get("/no-such-page/")
+
+    assert forbidden.status_code == 403
+    assert "Your role does not give access to this page." in forbidden.content.decode()
+    assert missing.status_code == 404
+    assert "This page does not exist, or it is not among the records your role lets you see." in missing.content.decode()
+    assert 'data-testid="current-user"' in forbidden.content.decode()
+
+
+def test_the_500_page_needs_no_request():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+
+    assert "Something went wrong" in html
+    assert "/static/css/rehab.css" in html
