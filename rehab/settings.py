@@ -139,6 +139,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie (htmx gets the token from the page), so scripts may not read it at all.
+CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [
@@ -170,6 +172,24 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # Certificate PDFs, print packs, logos and signatures: a private folder, or a private S3-compatible bucket
+    # (django-storages) when PRIVATE_STORAGE_BUCKET is set, so that web and worker nodes on several machines share
+    # them. Credentials may also come from the usual AWS_* variables or an instance role.
+    "private": (
+        {
+            "BACKEND": "rehab.storage.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": env("PRIVATE_STORAGE_BUCKET"),
+                "location": env("PRIVATE_STORAGE_PREFIX", default=""),
+                "endpoint_url": env("PRIVATE_STORAGE_ENDPOINT_URL", default=None),
+                "region_name": env("PRIVATE_STORAGE_REGION", default=None),
+                "access_key": env("PRIVATE_STORAGE_ACCESS_KEY", default=None),
+                "secret_key": env("PRIVATE_STORAGE_SECRET_KEY", default=None),
+            },
+        }
+        if env("PRIVATE_STORAGE_BUCKET", default="")
+        else {"BACKEND": "rehab.storage.PrivateFileSystemStorage"}
+    ),
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
