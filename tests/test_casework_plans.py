@@ -296,3 +296,30 @@ def test_the_plan_page_takes_a_constant_number_of_queries(client, facility, plan
         response = client.get(reverse("programs:plan_detail", args=[plan.pk]))
 
     assert len(response.context["interventions"]) == count
+
+
+def test_an_intervention_naming_a_group_takes_its_course_and_can_be_dropped(client, facility, plan, casemanager):
+    cohort = _cohort(facility)
+    goal = PlanGoalFactory(plan=plan)
+    client.force_login(casemanager)
+
+    client.post(reverse("programs:plan_intervention_create", args=[plan.pk]),
+                {"goal": goal.pk, "cohort": cohort.pk, "description": "Jewellery skills"})
+    intervention = plan.interventions.get()
+    client.post(reverse("programs:plan_intervention_drop", args=[intervention.pk]))
+
+    intervention.refresh_from_db()
+    assert (intervention.goal, intervention.cohort, intervention.course, intervention.description) == (
+        goal, cohort, cohort.course, "Jewellery skills"
+    )
+    assert intervention.status == PlanIntervention.Status.DROPPED
+
+
+def test_an_empty_intervention_is_refused(client, plan, casemanager):
+    client.force_login(casemanager)
+
+    response = client.post(reverse("programs:plan_intervention_create", args=[plan.pk]), {"description": " "})
+
+    assert response.status_code == 200
+    assert "Choose a course or a group, or describe the intervention." in response.content.decode()
+    assert plan.interventions.count() == 0

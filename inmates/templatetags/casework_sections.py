@@ -18,7 +18,8 @@ def _allowed(context, inmate: Inmate) -> bool:
     request = context.get("request")
     if request is None:
         return False
-    cache = context.render_context.setdefault("casework_allowed", {})
+    # Both sections ask; one query answers them (each include renders with its own render context).
+    cache = request.__dict__.setdefault("_casework_allowed", {})
     if inmate.pk not in cache:
         cache[inmate.pk] = casework_inmates_for(request.user).filter(pk=inmate.pk).exists()
     return cache[inmate.pk]

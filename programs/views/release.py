@@ -69,7 +69,7 @@ def upcoming_releases_view(request: HttpRequest) -> HttpResponse:
     context = {
         "people": people,
         "months": months,
-        "month_choices": MONTH_CHOICES,
+        "month_choices": sorted({*MONTH_CHOICES, months}),
         "facilities": facilities,
         "facility_id": facility_id,
         "pre_release_months": pre_release_months(),
