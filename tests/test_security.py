@@ -72,8 +72,11 @@ from django.test import Client
 from django.contrib.sessions.models import Session
 from django.utils.timezone import now
 from django.conf import settings
+from django.test import override_settings
 # Static files are not collected here; the manifest storage would refuse every {% static %}.
-settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+override_settings(STORAGES={
+    **settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}).enable()
 client = Client(HTTP_HOST="rehab.example.org")
 plain = client.get("/accounts/login/")
 page = client.get("/accounts/login/", secure=True)
@@ -88,7 +91,7 @@ print(json.dumps({
         "Referrer-Policy", "Cross-Origin-Opener-Policy")},
     "login": [login.status_code, login.get("Location")],
     "session_cookie": {key: session[key] for key in ("secure", "httponly", "samesite", "max-age", "expires")},
-    "csrf_cookie": {key: csrf[key] for key in ("secure", "samesite")},
+    "csrf_cookie": {key: csrf[key] for key in ("secure", "httponly", "samesite")},
     "session_hours": round((Session.objects.get(session_key=session.value).expire_date - now()).total_seconds() / 3600),
 }))
 """
@@ -119,7 +122,7 @@ def test_production_responses_force_https_send_hsts_and_set_secure_cookies():
     assert seen["login"] == [302, "/"]
     # No max-age or expiry: the cookie dies with the browser; the server ends the session after 8 hours anyway.
     assert seen["session_cookie"] == {"secure": True, "httponly": True, "samesite": "Lax", "max-age": "", "expires": ""}
-    assert seen["csrf_cookie"] == {"secure": True, "samesite": "Lax"}
+    assert seen["csrf_cookie"] == {"secure": True, "httponly": True, "samesite": "Lax"}
     assert seen["session_hours"] == 8
 
 
