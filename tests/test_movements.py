@@ -548,6 +548,21 @@ def test_the_list_filters_by_date(client, inmate, lipjan, dubrava):
     assert [e.kind for e in response.context["page"]] == ["transfer"]
 
 
+def test_the_list_filters_by_facility_in_either_direction(client, inmate, lipjan, dubrava, service):
+    third = FacilityFactory(prison_service=service, name="High Security Prison")
+    custody_transfer(inmate=inmate, to_facility=dubrava, date=MOVED_ON, today=TODAY)
+    other = InmateFactory(current_facility=third)
+    admin = make_user_with_role(Role.SYSTEM_ADMINISTRATOR)
+    custody_admit(inmate=other, facility=third, date=MOVED_ON, today=TODAY)
+    client.force_login(admin)
+
+    into_dubrava = client.get(reverse("programs:movement_list"), {"facility": dubrava.pk})
+    out_of_lipjan = client.get(reverse("programs:movement_list"), {"facility": lipjan.pk})
+
+    assert [(e.inmate, e.kind) for e in into_dubrava.context["page"]] == [(inmate, "transfer")]
+    assert [(e.inmate, e.kind) for e in out_of_lipjan.context["page"]] == [(inmate, "transfer"), (inmate, "admission")]
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_the_movements_list_takes_a_constant_number_of_queries(client, django_assert_num_queries, lipjan, dubrava, count):
     director = make_director(lipjan)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inmates.models import CustodyEvent, Inmate
-from programs.services.movements import movement_kinds_for, transfer_destinations
+from programs.services.movements import MOVEMENT_ROLES, movement_kinds_for, transfer_destinations
+from rehab.models import Facility
+from rehab.scoping import facilities_for
 
 
 class DateInput(forms.DateInput):
@@ -62,7 +65,16 @@ class MovementForm(forms.Form):
         return data
 
 
+def _movement_facilities(request) -> QuerySet[Facility]:
+    if request is None:
+        return Facility.objects.none()
+    return facilities_for(request.user, *MOVEMENT_ROLES).order_by("name")
+
+
 class MovementFilter(django_filters.FilterSet):
+    facility = django_filters.ModelChoiceFilter(
+        label=_("Facility"), queryset=_movement_facilities, method="filter_facility"
+    )
     kind = django_filters.ChoiceFilter(label=_("Movement"), choices=CustodyEvent.Kind.choices)
     date = django_filters.DateFromToRangeFilter(
         label=_("Date (from – to)"),
@@ -71,4 +83,10 @@ class MovementFilter(django_filters.FilterSet):
 
     class Meta:
         model = CustodyEvent
-        fields = ["kind", "date"]
+        fields = ["facility", "kind", "date"]
+
+    def filter_facility(self, queryset: QuerySet, name: str, value: Facility | None) -> QuerySet:
+        """Movements into or out of the facility."""
+        if value is None:
+            return queryset
+        return queryset.filter(Q(from_facility=value) | Q(to_facility=value))

@@ -25,7 +25,6 @@ from programs.services.movements import (
     inmates_movable_by,
 )
 from rehab.permissions import role_required
-from rehab.scoping import facilities_for
 
 PAGE_SIZE = 50
 
@@ -115,7 +114,6 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "readable": readable,
         "movable": movable,
-        "facilities": facilities_for(request.user, *MOVEMENT_ROLES).order_by("name"),
     }
     return render(request, "programs/movements/list.html", context)
 
