@@ -130,7 +130,7 @@ def test_the_detail_page_makes_a_constant_number_of_queries(client, django_asser
         CourseRequestFactory(course=cohort.course, facility=cohort.facility)
     client.force_login(director_of(cohort.facility))
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(13):
         response = client.get(url(cohort))
 
     assert response.status_code == 200

@@ -95,16 +95,16 @@ def test_seeds_the_people_and_groups_of_the_seed_articles():
             ("enrolments", Enrolment),
         ]
     } == {
-        "organisations": 8,
+        "organisations": 9,
         "facilities": 4,
         "rooms": 4,
-        "staff": 27,
+        "staff": 32,
         "inmates": 82,
         "courses": 4,
-        "cohorts": 7,
-        "enrolments": 44,
+        "cohorts": 9,
+        "enrolments": 54,
     }
-    assert "Enrolments" in output and "44" in output
+    assert "Enrolments" in output and "54" in output
     lipjan = Facility.objects.get(code="lipjan")
     assert (lipjan.kind, lipjan.city, lipjan.prison_service.name) == ("women", "Lipjan", "Kosovo Correctional Service")
     assert Inmate.objects.filter(current_facility=lipjan, gender="F", status="in_custody").count() == 40
@@ -172,10 +172,12 @@ def test_finished_cohorts_have_a_complete_register_and_final_results():
 
     finished = Cohort.objects.filter(end_date__lt=timezone.localdate())
     assert sorted(finished.values_list("name", flat=True)) == [
+        "Anger management – first workshop",
         "Anger management – online workshop",
         "Filigree – first group",
         "IT basics – group 1",
         "Occupational therapy – cascade training",
+        "Occupational therapy – training of trainers",
     ]
     for cohort in finished:
         people = set(cohort.enrolments.values_list("pk", flat=True))
