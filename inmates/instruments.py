@@ -70,10 +70,10 @@ INSTRUMENTS = {
             ]),
         ],
         [
-            (0, 5, "low", gettext_noop("Low: no further action beyond the usual plan")),
-            (6, 12, "medium", gettext_noop("Medium: refer for a full assessment")),
-            (13, 19, "high", gettext_noop("High: full assessment and a case conference")),
-            (20, 26, "very_high", gettext_noop("Very high: full assessment and a case conference without delay")),
+            (0, 5, "low", gettext_noop("No further action beyond the usual plan")),
+            (6, 12, "medium", gettext_noop("Refer for a full assessment by a specialist")),
+            (13, 19, "high", gettext_noop("Full assessment and a case conference")),
+            (20, 26, "very_high", gettext_noop("Full assessment and a case conference without delay")),
         ],
     ),
     RISK_NEEDS: (
@@ -120,10 +120,10 @@ INSTRUMENTS = {
             ]),
         ],
         [
-            (0, 8, "low", gettext_noop("Low needs")),
-            (9, 16, "medium", gettext_noop("Medium needs")),
-            (17, 24, "high", gettext_noop("High needs")),
-            (25, 32, "very_high", gettext_noop("Very high needs")),
+            (0, 8, "low", gettext_noop("The usual programme offer meets the needs")),
+            (9, 16, "medium", gettext_noop("Plan goals in the areas that score 2")),
+            (17, 24, "high", gettext_noop("Plan goals in every high-need area, with support")),
+            (25, 32, "very_high", gettext_noop("Intensive support; review the plan every three months")),
         ],
     ),
 }
