@@ -160,7 +160,7 @@ class DonorReport:
     staff: int = 0
     # gender -> people
     by_gender: dict[str, int] = field(default_factory=dict)
-    # age band key -> people (staff records hold no date of birth: they count as unknown)
+    # age band key -> people (staff records hold no date of birth: they count as not recorded)
     by_age: dict[str, int] = field(default_factory=dict)
     # organisation kind -> staff
     staff_by_kind: dict[str, int] = field(default_factory=dict)
@@ -319,7 +319,7 @@ def report_sections(report: DonorReport) -> list[Section]:
     gender_shown = suppress_parts([n for _g, _l, n in genders], total=report.participants)
 
     bands = [(key, label, report.by_age.get(key, 0)) for key, _lowest, label in AGE_BANDS]
-    bands.append((AGE_UNKNOWN, _("Not recorded (staff)"), report.by_age.get(AGE_UNKNOWN, 0)))
+    bands.append((AGE_UNKNOWN, _("Not recorded"), report.by_age.get(AGE_UNKNOWN, 0)))
     band_shown = suppress_parts([n for _k, _l, n in bands], total=report.participants)
 
     kinds = [(k, str(label), report.staff_by_kind.get(k, 0)) for k, label in Organisation.Kind.choices]
