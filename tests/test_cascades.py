@@ -139,3 +139,22 @@ def test_the_cascade_list_makes_a_constant_number_of_queries(client, django_asse
 
     assert response.status_code == 200
     assert len(response.context["trees"]) == items
+
+
+def test_completing_a_training_of_trainers_from_the_final_assessment_page_qualifies_its_staff(client):
+    from tests.factories_cohorts import director_of
+
+    training, passed = _training_with(passed=2, failed=1)
+    client.force_login(director_of(training.facility))
+
+    response = client.post(reverse("programs:cohort_complete", args=[training.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert Enrolment.objects.filter(cohort=training, status=Enrolment.Status.COMPLETED).count() == 3
+    assert sorted(TrainerQualification.objects.values_list("staff_member_id", flat=True)) == sorted(
+        e.staff_member_id for e in passed
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "3 participants marked as completed.",
+        "2 staff members are now qualified to deliver this course.",
+    ]

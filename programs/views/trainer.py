@@ -32,6 +32,7 @@ from programs.services.attendance import (
     session_save_register,
     sessions_managed_by,
 )
+from programs.services.cascades import training_of_trainers_complete
 from programs.services.movements import enrolment_moved_on
 from rehab.models import Role
 from rehab.permissions import role_required
@@ -239,7 +240,11 @@ def final_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _managed_cohort(request, pk)
     try:
-        completed = cohort_complete(cohort=cohort, by=request.user)
+        if cohort.is_training_of_trainers:
+            # Completing a training of trainers is also what qualifies its staff to deliver the course.
+            completed, qualified = training_of_trainers_complete(cohort=cohort, by=request.user)
+        else:
+            completed, qualified = cohort_complete(cohort=cohort, by=request.user), []
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -249,6 +254,16 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
             ngettext("%(count)d participant marked as completed.", "%(count)d participants marked as completed.", count)
             % {"count": count},
         )
+        if qualified:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d staff member is now qualified to deliver this course.",
+                    "%(count)d staff members are now qualified to deliver this course.",
+                    len(qualified),
+                )
+                % {"count": len(qualified)},
+            )
     return redirect("programs:final_assessment", pk=cohort.pk)
 
 
