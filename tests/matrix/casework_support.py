@@ -34,7 +34,10 @@ def _plan_with_records(inmate, today):
 def demo_extras(demo) -> dict:
     today = demo.today
     demo_casework_seed(today=today)  # a no-op when seed_demo already ran it
-    lipjan_plan = RehabilitationPlan.objects.get(inmate__current_facility__code="lipjan", status="active")
+    # The demo plan (seed_demo): the active Lipjan plan with IT basics planned.
+    lipjan_plan = RehabilitationPlan.objects.filter(
+        inmate__current_facility__code="lipjan", status="active", interventions__cohort__name="IT basics – group 2"
+    ).distinct().get()
     lipjan_plan, lipjan_goal, lipjan_step = _plan_with_records(lipjan_plan.inmate, today)
     nis_plan, nis_goal, nis_step = _plan_with_records(demo.nis_inmate, today)
     nis_intervention = plan_intervention_add(plan=nis_plan, cohort=demo.nis)
