@@ -31,5 +31,5 @@ def generate_sessions(cohort_id: int) -> dict:
 )
 def render_donor_report(spec: dict, key: str) -> dict:
     """Render a donor report's PDF under its key; a re-run finds the file and does nothing."""
-    path = donor_report_pdf_render(spec=spec, key=key)
-    return {"key": key, "bytes": path.stat().st_size}
+    name = donor_report_pdf_render(spec=spec, key=key)
+    return {"key": key, "name": name}

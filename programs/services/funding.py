@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from programs.models import Cohort, Donation, EquipmentItem, FundingAction, FundingActionCountry
 from rehab.models import Facility, Organisation, Room
+from rehab.storage import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -194,61 +193,69 @@ def equipment_item_update(
 
 # ---------------------------------------------------------------- donor report PDFs
 
-# Files under PRIVATE_MEDIA_ROOT/reports, named by the hash of the report's parameters (programs.reports.spec_key):
-# <key>.pdf when ready, <key>.failed (the reason) when rendering failed. Never served by URL.
+# Files in the private storage (rehab.storage: a folder or a bucket), under reports/, named by the hash of the
+# report's parameters (programs.reports.spec_key): <key>.pdf when ready, <key>.failed (the reason) when rendering
+# failed, <key>.queued while a task is on its way. Never served by URL.
 REPORTS_DIR = "reports"
 
+# A broker that does not answer: the request gives up after about a second and says so, rather than hanging.
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError)
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
-def reports_root() -> Path:
-    """Read on every use, so tests can point PRIVATE_MEDIA_ROOT elsewhere."""
-    return Path(settings.PRIVATE_MEDIA_ROOT) / REPORTS_DIR
+
+def report_pdf_name(key: str) -> str:
+    if not key.isalnum():
+        raise ValueError("A report key is a hexadecimal hash.")
+    return f"{REPORTS_DIR}/{key}.pdf"
 
 
 def report_pdf_path(key: str) -> Path:
-    if not key.isalnum():
-        raise ValueError("A report key is a hexadecimal hash.")
-    return reports_root() / f"{key}.pdf"
+    """Where the PDF lies when the private storage is a folder (tests, a single machine)."""
+    return Path(private_storage().path(report_pdf_name(key)))
 
 
-def _failure_path(key: str) -> Path:
-    return report_pdf_path(key).with_suffix(".failed")
+def _failure_name(key: str) -> str:
+    return report_pdf_name(key).removesuffix(".pdf") + ".failed"
 
 
-def _queued_path(key: str) -> Path:
-    return report_pdf_path(key).with_suffix(".queued")
+def _queued_name(key: str) -> str:
+    return report_pdf_name(key).removesuffix(".pdf") + ".queued"
 
 
 def donor_report_pdf_status(*, key: str) -> tuple[str, str]:
     """("ready", ""), ("failed", reason), ("pending", "") once queued, or ("absent", "") if never asked for."""
-    if report_pdf_path(key).exists():
+    storage = private_storage()
+    if storage.exists(report_pdf_name(key)):
         return "ready", ""
-    failure = _failure_path(key)
-    if failure.exists():
-        return "failed", failure.read_text(encoding="utf-8")
-    if _queued_path(key).exists():
+    if storage.exists(_failure_name(key)):
+        with storage.open(_failure_name(key), "rb") as handle:
+            return "failed", handle.read().decode("utf-8")
+    if storage.exists(_queued_name(key)):
         return "pending", ""
     return "absent", ""
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
-    """A reader never sees half a file; writing the same name twice (a task run twice) leaves one file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.chmod(temporary, 0o640)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def donor_report_pdf_open(*, key: str):
+    """The ready PDF, opened for reading; FileNotFoundError when there is none."""
+    name = report_pdf_name(key)
+    if not private_storage().exists(name):
+        raise FileNotFoundError(name)
+    return private_storage().open(name, "rb")
 
 
 def _enqueue_render(spec: dict, key: str) -> None:
     from programs.tasks import render_donor_report
 
-    _write_atomic(_queued_path(key), b"")
-    render_donor_report.delay(spec, key)
+    storage = private_storage()
+    storage.write_atomic(_queued_name(key), b"")
+    try:
+        render_donor_report.apply_async((spec, key), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except BROKER_ERRORS as exc:
+        logger.warning("Broker unreachable, donor report %s not queued: %r", key, exc)
+        storage.delete(_queued_name(key))
+        storage.write_atomic(
+            _failure_name(key), _("The task queue cannot be reached just now. Ask again in a few minutes.").encode()
+        )
 
 
 def donor_report_pdf_request(*, spec: dict, today: dt.date | None = None) -> str:
@@ -260,28 +267,30 @@ def donor_report_pdf_request(*, spec: dict, today: dt.date | None = None) -> str
     status, _reason = donor_report_pdf_status(key=key)
     if status == "ready":
         return key
-    _failure_path(key).unlink(missing_ok=True)
+    private_storage().delete(_failure_name(key))
     transaction.on_commit(partial(_enqueue_render, spec, key))
     return key
 
 
-def donor_report_pdf_render(*, spec: dict, key: str) -> Path:
-    """Render the report's PDF (WeasyPrint, charts as SVG) under its key. Idempotent: a ready file is kept."""
+def donor_report_pdf_render(*, spec: dict, key: str) -> str:
+    """Render the report's PDF (WeasyPrint, charts as SVG) under its key and return its name in the private
+    storage. Idempotent: a ready file is kept."""
     from programs.reports import donor_report_pdf
 
-    path = report_pdf_path(key)
-    if path.exists():
-        return path
+    storage = private_storage()
+    name = report_pdf_name(key)
+    if storage.exists(name):
+        return name
     try:
         content = donor_report_pdf(spec=spec)
     except (OperationalError, InterfaceError):
         raise  # transient: the task tries again
     except Exception as exc:
         logger.exception("Donor report %s could not be rendered", key)
-        _write_atomic(_failure_path(key), f"{exc.__class__.__name__}: {exc}".encode())
-        _queued_path(key).unlink(missing_ok=True)
+        storage.write_atomic(_failure_name(key), f"{exc.__class__.__name__}: {exc}".encode())
+        storage.delete(_queued_name(key))
         raise
-    _write_atomic(path, content)
-    _failure_path(key).unlink(missing_ok=True)
-    _queued_path(key).unlink(missing_ok=True)
-    return path
+    storage.write_atomic(name, content)
+    storage.delete(_failure_name(key))
+    storage.delete(_queued_name(key))
+    return name

@@ -33,7 +33,7 @@ from programs.reports import (
     report_table,
     spec_key,
 )
-from programs.services.funding import donor_report_pdf_request, donor_report_pdf_status, report_pdf_path
+from programs.services.funding import donor_report_pdf_open, donor_report_pdf_request, donor_report_pdf_status
 from rehab.permissions import role_required
 
 FORMATS = {
@@ -168,7 +168,7 @@ def donor_report_pdf_download(request: HttpRequest) -> FileResponse:
         raise Http404
     key = spec_key(report.spec, today=timezone.localdate())
     try:
-        handle = open(report_pdf_path(key), "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = donor_report_pdf_open(key=key)
     except FileNotFoundError as exc:
         raise Http404 from exc
     filename = f"donor-report-{report.filters.date_from.isoformat()}-{report.filters.date_to.isoformat()}.pdf"
