@@ -163,6 +163,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Certificate PDFs and print packs: never under MEDIA_URL, served only through views that check the role.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+
+# Casework: how many months before the expected release the pre-release checklist opens, and after how many years
+# from release `manage.py anonymise_released` removes a person's identity (aggregate figures are kept).
+PRE_RELEASE_MONTHS = env.int("PRE_RELEASE_MONTHS", default=6)
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=2)
 # How many certificates one rendering task takes; each is still its own PDF.
 CERTIFICATES_RENDER_CHUNK = env.int("CERTIFICATES_RENDER_CHUNK", default=20)
 STORAGES = {
