@@ -158,13 +158,21 @@ def test_the_profile_shows_identity_custody_history_and_training(client, arta):
     assert '<td class="text-end">75 %</td>' in page
 
 
-def test_the_profile_shows_no_offences_or_risk(client, arta):
+def test_the_profile_shows_no_offences_and_risk_only_to_casework_roles(client, arta):
+    # A programme officer reads the profile (training history) but not casework; the facility's director does
+    # casework (issue 5) and so sees the risk-and-needs assessments. Nobody sees offences or sentences.
+    country = arta.current_facility.prison_service.country
+    client.force_login(user_with_role(Role.PROGRAMME_OFFICER, facility=None, country=country))
+    officer_page = client.get(reverse("inmates:detail", kwargs={"pk": arta.pk})).content.decode().lower()
     client.force_login(director_of(arta.current_facility))
+    director_page = client.get(reverse("inmates:detail", kwargs={"pk": arta.pk})).content.decode().lower()
 
-    page = client.get(reverse("inmates:detail", kwargs={"pk": arta.pk})).content.decode().lower()
-
-    for word in ("offence", "sentence", "risk"):
-        assert word not in page
+    for word in ("offence", "sentence", "risk", "screening", "casework"):
+        assert word not in officer_page
+    for word in ("offence", "sentence"):
+        assert word not in director_page
+    assert "risk" in director_page
+    assert "screening" in director_page
 
 
 def test_a_director_of_another_facility_gets_404(client, arta):
