@@ -89,3 +89,6 @@ def test_the_director_assigns_and_the_cohort_page_and_profile_tag_show_the_count
     (peer,) = response.context["peer_educators"]
     assert (peer.inmate, peer.sessions_counted) == (inmate, 0)
     assert "0 sessions as peer educator" in summary
+    profile = client.get(reverse("inmates:detail", args=[inmate.pk])).content.decode()
+    assert 'data-testid="peer-educator-summary"' in profile
+    assert "0 sessions as peer educator" in profile
