@@ -282,3 +282,22 @@ def test_a_director_of_one_facility_goes_straight_to_its_form(client, facility, 
 
     assert response.status_code == 302
     assert response["Location"] == create_url(facility)
+
+
+def test_the_cohort_is_linked_to_a_funding_action_of_its_country_and_no_other(client, facility, room, director):
+    from tests.factories_funding import FundingActionFactory
+
+    kosovo = FundingActionFactory(title="EU/CoE Horizontal Facility", countries=["XK"])
+    serbia = FundingActionFactory(title="Serbian action", countries=["RS"])
+    client.force_login(director)
+    page = client.get(create_url(facility))
+    assert list(page.context["form"].fields["funding_action"].queryset) == [kosovo]
+
+    refused = client.post(create_url(facility), {**form_data(course=CourseFactory(), room=room),
+                                                  "funding_action": serbia.pk, "preview": "1"})
+    assert "funding_action" in refused.context["form"].errors
+    response = confirm(client, create_url(facility), form_data(course=CourseFactory(), room=room,
+                                                               funding_action=kosovo.pk))
+
+    assert response.status_code == 302
+    assert Cohort.objects.get().funding_action == kosovo

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Cohort, Course, WeeklySlot
+from programs.models import Cohort, Course, FundingAction, WeeklySlot
 from programs.services.sessions import SlotSpec
 from rehab.models import Facility, StaffMember
 
@@ -29,6 +29,7 @@ class CohortForm(forms.ModelForm):
         model = Cohort
         fields = [
             "course", "name", "delivery_mode", "room", "capacity", "meeting_link", "start_date", "end_date", "trainers",
+            "funding_action",
         ]
         widgets = {
             "start_date": DateInput(),
@@ -38,6 +39,7 @@ class CohortForm(forms.ModelForm):
         help_texts = {
             "capacity": _("Leave empty to use the room's capacity."),
             "trainers": _("Hold Ctrl (or Cmd) to choose several."),
+            "funding_action": _("The donor's action that pays for this group, if any: it counts in that action's reports."),
         }
 
     def __init__(self, *args, facility: Facility, **kwargs):
@@ -51,6 +53,11 @@ class CohortForm(forms.ModelForm):
         self.fields["room"].label_from_instance = lambda room: _("%(name)s (%(capacity)d places)") % {
             "name": room.name, "capacity": room.capacity,
         }
+        # Actions covering the facility's country (and the one already chosen, even if it no longer does).
+        self.fields["funding_action"].queryset = (
+            FundingAction.objects.filter(countries__country=facility.prison_service.country)
+            | FundingAction.objects.filter(pk=self.instance.funding_action_id or 0)
+        ).distinct().order_by("title")
         self.fields["trainers"].queryset = StaffMember.objects.select_related("organisation").order_by(
             "last_name", "first_name"
         )

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.models import Attendance, Cohort, Course, Enrolment, Session, WeeklySlot
+from programs.models import Attendance, Cohort, Course, Enrolment, FundingAction, Session, WeeklySlot
 from rehab.models import Facility, PublicHoliday, Room, StaffMember
 
 Planned = tuple[dt.date, dt.time, dt.time]
@@ -216,6 +216,7 @@ def cohort_create(
     meeting_link: str = "",
     trainers: Iterable[StaffMember] = (),
     slots: Sequence[SlotSpec] = (),
+    funding_action: FundingAction | None = None,
     by: AbstractBaseUser | None = None,
     today: dt.date | None = None,
 ) -> tuple[Cohort, SessionGeneration]:
@@ -231,6 +232,7 @@ def cohort_create(
             end_date=end_date,
             delivery_mode=delivery_mode,
             meeting_link=meeting_link,
+            funding_action=funding_action,
         )
         generation = _save_cohort(cohort=cohort, trainers=trainers, slots=slots, today=today)
     return cohort, generation
@@ -249,6 +251,7 @@ def cohort_update(
     meeting_link: str = "",
     trainers: Iterable[StaffMember] = (),
     slots: Sequence[SlotSpec] = (),
+    funding_action: FundingAction | None = None,
     by: AbstractBaseUser | None = None,
     today: dt.date | None = None,
 ) -> tuple[Cohort, SessionGeneration]:
@@ -263,5 +266,6 @@ def cohort_update(
         cohort.end_date = end_date
         cohort.delivery_mode = delivery_mode
         cohort.meeting_link = meeting_link
+        cohort.funding_action = funding_action
         generation = _save_cohort(cohort=cohort, trainers=trainers, slots=slots, today=today)
     return cohort, generation
