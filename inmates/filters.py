@@ -23,6 +23,11 @@ class YesNoWidget(django_filters.widgets.BooleanWidget):
         super().__init__(attrs)
         self.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
 
+    def format_value(self, value):
+        # The form holds True / False; the choices are "true" / "false". BooleanWidget maps them in render()
+        # only, so options drawn one by one (the filter form's own markup) would otherwise lose the choice.
+        return super().format_value({True: "true", False: "false"}.get(value, value))
+
 
 def _facilities_in_scope(request) -> QuerySet[Facility]:
     if request is None:
