@@ -62,7 +62,8 @@ from rehab.models import Facility, Organisation
 logger = logging.getLogger(__name__)
 
 # A broker that does not answer: the publish is given up after about a second, so a request never hangs on it.
-BROKER_ERRORS = (BrokerOperationalError, ConnectionError, OSError)
+# RuntimeError: Celery's own "cannot reach the result store" when a task wants its result kept.
+BROKER_ERRORS = (BrokerOperationalError, ConnectionError, OSError, RuntimeError)
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 # ------------------------------------------------------------------------------------------------ audit trail
@@ -337,7 +338,7 @@ def certificates_enqueue_rendering(certificate_ids: Sequence[int]) -> int:
     queued = 0
     for chunk in _render_chunks(list(certificate_ids)):
         try:
-            render_certificates.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+            render_certificates.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY, ignore_result=True)
         except BROKER_ERRORS as exc:
             logger.warning("Broker unreachable, %d certificates wait to be queued: %r", len(certificate_ids) - queued, exc)
             break
@@ -652,7 +653,7 @@ def _print_pack_enqueue(pack_id: int) -> None:
     from certificates.tasks import build_print_pack
 
     try:
-        build_print_pack.apply_async((pack_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        build_print_pack.apply_async((pack_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY, ignore_result=True)
     except BROKER_ERRORS as exc:
         # The pack stays pending; certificates_requeue_pending queues it once the broker answers.
         logger.warning("Broker unreachable, print pack %s waits to be queued: %r", pack_id, exc)

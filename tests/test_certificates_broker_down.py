@@ -73,7 +73,8 @@ def broker_at(settings, monkeypatch):
         # Celery reads CELERY_BROKER_URL from the environment before its configuration.
         monkeypatch.setenv("CELERY_BROKER_URL", url)
         settings.CELERY_BROKER_URL = url
-        app.conf.broker_url = url
+        # Celery fills the read and write URLs in from the broker URL when it loads: point them too.
+        app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = url
         app._after_fork()  # drop the pooled connections to the old broker
 
     yield switch

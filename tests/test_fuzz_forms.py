@@ -75,6 +75,17 @@ FORMS: list[FormCase] = [
     FormCase("certificates:template_edit", "registrar", lambda d: {"pk": d.vtc.pk}),
     FormCase("certificates:template_edit", "registrar", lambda d: {"pk": d.vtc.pk}, post="certificates:template_preview"),
     FormCase("certificates:issuer_detail", "registrar", lambda d: {"pk": d.vtc.pk}, files={"*": "image"}),
+    # Casework, movements, staff training, funding (issues 5 and 6)
+    FormCase("programs:inmate_movement", "director", lambda d: {"pk": d.lipjan_inmate.pk}),
+    FormCase("inmates:assessment_create", "casemanager", lambda d: {"pk": d.lipjan_inmate.pk, "instrument": d.vep.code}),
+    FormCase("programs:referral_create", "casemanager", lambda d: {"pk": d.lipjan_inmate.pk}),
+    FormCase("programs:cohort_staff", "admin", lambda d: {"pk": d.nis.pk}),  # a mixed online workshop
+    FormCase("programs:funding_action_create", "officer"),
+    FormCase("programs:funding_action_edit", "officer", lambda d: {"pk": d.action.pk}),
+    FormCase("programs:funding_action_cohorts", "officer", lambda d: {"pk": d.action.pk}),
+    FormCase("programs:donation_create", "director", lambda d: {"pk": d.lipjan.pk}),
+    FormCase("programs:equipment_edit", "director", lambda d: {"pk": d.lipjan_item.pk}),
+    FormCase("programs:donor_report_pdf", "donor"),
 ]
 
 

@@ -249,7 +249,7 @@ def _enqueue_render(spec: dict, key: str) -> None:
     storage = private_storage()
     storage.write_atomic(_queued_name(key), b"")
     try:
-        render_donor_report.apply_async((spec, key), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        render_donor_report.apply_async((spec, key), retry=True, retry_policy=PUBLISH_RETRY_POLICY, ignore_result=True)
     except BROKER_ERRORS as exc:
         logger.warning("Broker unreachable, donor report %s not queued: %r", key, exc)
         storage.delete(_queued_name(key))

@@ -29,7 +29,10 @@ LOCKDOWN_ROLES = (Role.DIRECTOR, Role.PROGRAMME_OFFICER, Role.SYSTEM_ADMINISTRAT
 
 def _next_url(request: HttpRequest, session: Session) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Only a path on this site: anything else ("0", "NaN", a view name) would be taken by redirect() as a URL name.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return f"{reverse('programs:week')}?start={session.date:%Y-%m-%d}"
 
