@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from programs.models import Attendance, Enrolment, Session
 from rehab.models import Role
@@ -135,3 +136,52 @@ def test_the_detail_page_makes_a_constant_number_of_queries(client, django_asser
 
     assert response.status_code == 200
     assert len(response.context["roster"]) == items
+
+
+def test_the_page_lists_the_ten_sessions_nearest_today_on_each_side_and_links_to_all_of_them(client):
+    today = timezone.localdate()
+    cohort = CohortFactory(start_date=today - dt.timedelta(days=30), end_date=today + dt.timedelta(days=30))
+    for n in range(1, 13):
+        SessionFactory(cohort=cohort, date=today - dt.timedelta(days=n))
+        SessionFactory(cohort=cohort, date=today + dt.timedelta(days=n - 1))
+    client.force_login(director_of(cohort.facility))
+
+    response = client.get(url(cohort))
+
+    assert [s.date for s in response.context["past_sessions"]] == [today - dt.timedelta(days=n) for n in range(10, 0, -1)]
+    assert [s.date for s in response.context["future_sessions"]] == [today + dt.timedelta(days=n) for n in range(10)]
+    assert (response.context["past_count"], response.context["future_count"]) == (12, 12)
+    page = response.content.decode()
+    assert f'href="{reverse("programs:session_list")}?cohort={cohort.pk}"' in page
+    assert "All 24 sessions" in page
+    assert "The next 10 are shown." in page
+    assert "The 10 most recent are shown." in page
+
+
+def test_a_trainer_gets_no_link_to_the_session_list(client):
+    today = timezone.localdate()
+    cohort = CohortFactory(start_date=today, end_date=today + dt.timedelta(days=30))
+    SessionFactory(cohort=cohort, date=today)
+    client.force_login(trainer_of(cohort))
+
+    response = client.get(url(cohort))
+
+    assert response.context["all_sessions_url"] == ""
+    assert f'href="{reverse("programs:session_list")}?' not in response.content.decode()
+    assert [s.date for s in response.context["future_sessions"]] == [today]
+
+
+def test_the_next_session_of_an_online_cohort_is_found_beyond_the_sessions_listed(client):
+    today = timezone.localdate()
+    cohort = CohortFactory(delivery_mode="online", start_date=today, end_date=today + dt.timedelta(days=30))
+    for n in range(10):
+        SessionFactory(cohort=cohort, date=today + dt.timedelta(days=n), status=Session.Status.CANCELLED,
+                       cancellation_reason="Lockdown")
+    following = SessionFactory(cohort=cohort, date=today + dt.timedelta(days=11))
+    client.force_login(director_of(cohort.facility))
+
+    response = client.get(url(cohort))
+
+    assert response.context["next_session"] == following
+    assert len(response.context["future_sessions"]) == 10
+    assert following not in response.context["future_sessions"]

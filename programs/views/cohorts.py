@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -48,16 +51,20 @@ def can_manage(user, cohort: Cohort) -> bool:
     return has_role(user, *MANAGER_ROLES) and facilities_for(user, *MANAGER_ROLES).filter(pk=cohort.facility_id).exists()
 
 
+# Sessions listed on each side of today on the cohort page: a year's course has over a hundred, and rendering
+# them all made this the slowest page of the application. Managers follow a link to the session list (filtered
+# by the cohort) for the rest; trainers have their week pages.
+SESSIONS_SHOWN = 10
+
+
 @role_required(*MANAGER_ROLES, Role.TRAINER)
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cohort = _detail_cohort(request, pk)
     today = timezone.localdate()
+    cohort, manager = _detail_cohort(request, pk, today)
     enrolments = list(cohort.enrolments.all())
     seated = [e for e in enrolments if e.status in Enrolment.SEATED]
     waiting_enrolments = sum(1 for e in enrolments if e.status in (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED))
     sessions = list(cohort.sessions.all())
-    manager = can_manage(request.user, cohort)
-    today_or_next = next((s for s in sessions if s.date >= today and s.status != Session.Status.CANCELLED), None)
     context = {
         "cohort": cohort,
         "trainers": list(cohort.trainers.all()),
@@ -67,7 +74,10 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seats_free": max(cohort.seat_limit - len(seated), 0),
         "waitlist_count": waiting_enrolments + cohort.open_requests,
         "past_sessions": [s for s in sessions if s.date < today],
-        "future_sessions": [s for s in sessions if s.date >= today],
+        "future_sessions": [s for s in sessions if s.date >= today][:SESSIONS_SHOWN],
+        "past_count": cohort.past_session_count,
+        "future_count": cohort.future_session_count,
+        "all_sessions_url": f"{reverse('programs:session_list')}?{urlencode({'cohort': cohort.pk})}" if manager else "",
         "today": today,
         "can_manage": manager,
         # Trainers see names on the roster but never open a person's record.
@@ -79,13 +89,42 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "equipment_checks": cohort_equipment_check(cohort=cohort),
         "peer_educators": cohort_peer_educators(cohort=cohort),
         "cascade_warnings": cascade_warnings(cohort=cohort) if manager else [],
-        "next_session": today_or_next,
+        "next_session": next((s for s in sessions if s.pk == cohort.next_session_id), None),
         "online": cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON,
     }
     return render(request, "programs/cohorts/detail.html", context)
 
 
-def _detail_cohort(request: HttpRequest, pk: int) -> Cohort:
+def _session_count(**filters) -> Coalesce:
+    counted = Session.objects.filter(cohort_id=OuterRef("pk"), **filters).order_by().values("cohort_id")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
+def _next_session(cohort_id, today: dt.date) -> QuerySet[Session]:
+    """The next session that is not cancelled, today's included: online cohorts show who joins it from where."""
+    return (
+        Session.objects.filter(cohort_id=cohort_id, date__gte=today)
+        .exclude(status=Session.Status.CANCELLED)
+        .order_by("date", "start_time", "pk")
+        .values("pk")[:1]
+    )
+
+
+def _shown_sessions(pk: int, today: dt.date) -> QuerySet[Session]:
+    """The sessions nearest today on each side, and the next one that is not cancelled wherever it falls."""
+    of_cohort = Session.objects.filter(cohort_id=pk)
+    coming = of_cohort.filter(date__gte=today).order_by("date", "start_time", "pk").values("pk")[:SESSIONS_SHOWN]
+    past = of_cohort.filter(date__lt=today).order_by("-date", "-start_time", "-pk").values("pk")[:SESSIONS_SHOWN]
+    return Session.objects.filter(Q(pk__in=coming) | Q(pk__in=past) | Q(pk__in=_next_session(pk, today)))
+
+
+def _detail_cohort(request: HttpRequest, pk: int, today: dt.date) -> tuple[Cohort, bool]:
+    """The cohort of the detail page with what the page shows, and whether the user manages it; 404 when the
+    user may not view it (viewable_cohorts' rule: managed, or delivered by the user).
+
+    The cohort is read by its key and the scope checked on what the page loads anyway (its trainers, and the
+    manager check the page needs): filtering on viewable_cohorts() made PostgreSQL plan its OR of subqueries
+    over eight joins, which took longer than the page's other queries took to run."""
     open_requests = (
         CourseRequest.objects.filter(course_id=OuterRef("course_id"), status=CourseRequest.Status.OPEN)
         .filter(
@@ -98,32 +137,39 @@ def _detail_cohort(request: HttpRequest, pk: int) -> Cohort:
         .values("course_id")
     )
     counted = open_requests.annotate(n=Count("pk")).values("n")
-    return get_object_or_404(
-        viewable_cohorts(request.user)
-        .select_related("course", "facility__prison_service", "room", "cascade_of", "mentor__organisation")
-        .annotate(open_requests=Coalesce(Subquery(counted), 0))
-        .prefetch_related(
-            Prefetch("trainers", queryset=StaffMember.objects.select_related("organisation")),
-            "weekly_slots",
-            Prefetch(
-                "enrolments",
-                queryset=Enrolment.objects.select_related("inmate", "staff_member").order_by(
-                    "inmate__last_name", "inmate__first_name", "staff_member__last_name", "id"
-                ),
-            ),
-            Prefetch(
-                "sessions",
-                queryset=Session.objects.select_related("module")
-                .annotate(has_register=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
-                .order_by("date", "start_time"),
-            ),
-            Prefetch(
-                "sessions__trainer_places",
-                queryset=SessionTrainer.objects.select_related("staff_member"),
-            ),
+    cohort = get_object_or_404(
+        Cohort.objects.select_related("course", "facility__prison_service", "room", "cascade_of", "mentor__organisation")
+        .annotate(
+            open_requests=Coalesce(Subquery(counted), 0),
+            past_session_count=_session_count(date__lt=today),
+            future_session_count=_session_count(date__gte=today),
+            next_session_id=Subquery(_next_session(OuterRef("pk"), today)),
         ),
         pk=pk,
     )
+    prefetch_related_objects([cohort], Prefetch("trainers", queryset=StaffMember.objects.select_related("organisation")))
+    manager = can_manage(request.user, cohort)
+    if not manager and not any(trainer.user_id == request.user.pk for trainer in cohort.trainers.all()):
+        raise Http404
+    prefetch_related_objects(
+        [cohort],
+        "weekly_slots",
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.select_related("inmate", "staff_member").order_by(
+                "inmate__last_name", "inmate__first_name", "staff_member__last_name", "id"
+            ),
+        ),
+        Prefetch(
+            "sessions",
+            queryset=_shown_sessions(pk, today)
+            .select_related("module")
+            .annotate(has_register=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+            .order_by("date", "start_time"),
+        ),
+        Prefetch("sessions__trainer_places", queryset=SessionTrainer.objects.select_related("staff_member")),
+    )
+    return cohort, manager
 
 
 # ---------------------------------------------------------------- create and edit
