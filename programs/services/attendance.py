@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from programs.models import Attendance, Cohort, Enrolment, EnrolmentStatusChange, Session
-from programs.services.enrolment import _record_status
+from programs.services.enrolment import _record_status, dashboard_refresh_on_commit
 from rehab.models import Role
 from rehab.scoping import facilities_for
 
@@ -171,6 +171,7 @@ def session_record_register(
             locked.register_taken_at = max((row.recorded_at for row in rows), default=None) or timezone.now()
             locked.register_taken_by = by
         locked.save(update_fields=["status", "topics_covered", "register_taken_at", "register_taken_by"])
+        dashboard_refresh_on_commit(session.cohort.facility_id)
     for field in ("status", "topics_covered", "register_taken_at", "register_taken_by_id"):
         setattr(session, field, getattr(locked, field))
     return list(session.attendance.order_by("enrolment_id"))
@@ -322,6 +323,8 @@ def cohort_record_final_assessments(
             enrolment.final_result, enrolment.final_score, enrolment.final_note = values
             enrolment.save(update_fields=["final_result", "final_score", "final_note"])
             changed.append(enrolment)
+        if changed:
+            dashboard_refresh_on_commit(cohort.facility_id)
     return changed
 
 
@@ -349,4 +352,6 @@ def cohort_complete(*, cohort: Cohort, by: AbstractBaseUser | None, today: dt.da
             enrolment.save(update_fields=["status", "ended_at"])
             _record_status(enrolment=enrolment, from_status=Enrolment.Status.ENROLLED, reason="", by=by)
             completed.append(enrolment)
+        if completed:
+            dashboard_refresh_on_commit(cohort.facility_id)
     return completed

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from programs.models import Attendance, Cohort, Session
+from programs.services.enrolment import dashboard_refresh_on_commit
 from rehab.models import Facility
 
 REASON_MAX_LENGTH = Session._meta.get_field("cancellation_reason").max_length
@@ -70,6 +71,7 @@ def session_cancel(*, session: Session, reason: str, by: AbstractBaseUser | None
         locked.cancellation_reason = reason
         # save() rather than update(): the audit trail records who cancelled it (the request's user).
         locked.save(update_fields=["status", "cancellation_reason"])
+        dashboard_refresh_on_commit(session.cohort.facility_id)
     session.status, session.cancellation_reason = locked.status, locked.cancellation_reason
     return session
 
@@ -119,4 +121,6 @@ def facility_cancel_sessions(
             session.cancellation_reason = reason
             session.save(update_fields=["status", "cancellation_reason"])
             result.cancelled.append(session)
+        if result.cancelled:
+            dashboard_refresh_on_commit(facility.pk)
     return result

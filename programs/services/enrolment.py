@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from inmates.models import Inmate
+from programs.dashboard import dashboard_invalidate
 from programs.models import Cohort, Course, CourseRequest, Enrolment, EnrolmentStatusChange, Session
 from rehab.models import Facility, StaffMember
 
@@ -22,6 +24,13 @@ from rehab.models import Facility, StaffMember
 WITHDRAWABLE = (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED, Enrolment.Status.ENROLLED)
 
 # ---------------------------------------------------------------- enrolments
+
+
+def dashboard_refresh_on_commit(*facility_ids: int | None) -> None:
+    """Forget the facilities' cached dashboard figures once the current write commits (a rolled-back write
+    keeps them), so a director sees an enrolment or a register at once rather than up to a minute later."""
+    for facility_id in sorted({pk for pk in facility_ids if pk is not None}):
+        transaction.on_commit(partial(dashboard_invalidate, facility_id=facility_id))
 
 
 def _record_status(*, enrolment: Enrolment, from_status: str, reason: str, by: AbstractBaseUser | None) -> None:
@@ -104,6 +113,7 @@ def enrolment_create(
             _record_status(enrolment=enrolment, from_status="", reason="", by=by)
             if not full:
                 _close_open_requests(enrolment=enrolment, by=by)
+            dashboard_refresh_on_commit(locked.facility_id)
             return enrolment
     except IntegrityError as exc:
         # Two requests for the same person raced past the existence check; the constraint decided.
@@ -169,7 +179,7 @@ def enrolment_request(
         )
     try:
         with transaction.atomic():
-            return CourseRequest.objects.create(
+            course_request = CourseRequest.objects.create(
                 course=course,
                 facility=facility,
                 inmate=inmate,
@@ -178,6 +188,8 @@ def enrolment_request(
                 recorded_by=by,
                 requested_at=requested_at or timezone.now(),
             )
+            dashboard_refresh_on_commit(facility.pk)
+            return course_request
     except IntegrityError as exc:
         raise ValidationError(
             _("%(name)s is already waiting for %(course)s.") % {"name": person.full_name, "course": course.localized_title},
@@ -277,6 +289,7 @@ def enrolment_enrol_from_waitlist(
         current.save(update_fields=["status", "enrolled_at"])
         _record_status(enrolment=current, from_status=previous, reason="", by=by)
         _close_open_requests(enrolment=current, by=by)
+        dashboard_refresh_on_commit(locked.facility_id)
         return current
 
 
@@ -299,6 +312,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: AbstractBaseUse
         current.ended_at = timezone.now()
         current.save(update_fields=["status", "status_reason", "ended_at"])
         _record_status(enrolment=current, from_status=previous, reason=reason, by=by)
+        dashboard_refresh_on_commit(enrolment.cohort.facility_id)
     return current
 
 
@@ -314,6 +328,7 @@ def course_request_cancel(*, course_request: CourseRequest, reason: str, by: Abs
         current.status = CourseRequest.Status.CANCELLED
         current.status_reason = reason
         current.save(update_fields=["status", "status_reason"])
+        dashboard_refresh_on_commit(current.facility_id)
     return current
 
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from inmates.models import CustodyEvent, Inmate
 from programs.models import Attendance, CourseRequest, Enrolment, EnrolmentStatusChange
 from programs.services.attendance import MOVED
+from programs.services.enrolment import dashboard_refresh_on_commit
 from rehab.audit import audit_log
 from rehab.models import Facility, Role
 from rehab.scoping import facilities_for
@@ -286,6 +287,10 @@ def _close_programmes(
         course_request.save(update_fields=["status", "status_reason"])
         cancelled.append(course_request)
     audit_log(cancelled, action=LogEntry.Action.UPDATE, by=by, reason=reason, before=before)
+    dashboard_refresh_on_commit(
+        *Enrolment.objects.filter(pk__in=[e.pk for e in closed]).values_list("cohort__facility_id", flat=True),
+        *(course_request.facility_id for course_request in cancelled),
+    )
     return closed
 
 
@@ -309,6 +314,8 @@ def _event(
         recorded_by=by if by is not None and by.is_authenticated else None,
     )
     audit_log([event], action=LogEntry.Action.CREATE, by=by, reason=_reason(event))
+    # The facilities' head counts change with the movement.
+    dashboard_refresh_on_commit(event.from_facility_id, event.to_facility_id)
     return event
 
 
