@@ -1,0 +1,71 @@
+"""The inmate search at national scale: programmes counted for the page only, trigram indexes, the filter form."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from inmates.views import PAGE_SIZE
+from programs.models import Enrolment
+from tests.factories import CohortFactory, EnrolmentFactory, FacilityFactory, InmateFactory
+from tests.factories_dashboard import director_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_search_has_trigram_indexes_on_the_upper_case_names_and_number():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'inmates_inmate' AND indexname LIKE '%%_trgm' "
+            "ORDER BY indexname"
+        )
+        indexes = cursor.fetchall()
+
+    assert [name for name, _definition in indexes] == [
+        "inmate_first_name_trgm",
+        "inmate_last_name_trgm",
+        "inmate_registration_number_trgm",
+    ]
+    assert all("USING gin (upper((" in definition and "gin_trgm_ops" in definition for _name, definition in indexes)
+
+
+def test_programmes_now_are_counted_for_each_person_on_every_page(client):
+    facility = FacilityFactory()
+    busy = InmateFactory(current_facility=facility, last_name="Aaa")
+    for status in (Enrolment.Status.ENROLLED, Enrolment.Status.ENROLLED, Enrolment.Status.WITHDRAWN):
+        EnrolmentFactory(inmate=busy, cohort=CohortFactory(facility=facility), status=status)
+    for n in range(PAGE_SIZE):
+        InmateFactory(current_facility=facility, last_name=f"B{n:03d}")
+    last = InmateFactory(current_facility=facility, last_name="Zzz")
+    EnrolmentFactory(inmate=last, cohort=CohortFactory(facility=facility))
+    client.force_login(director_of(facility))
+
+    first = client.get(reverse("inmates:list"))
+    second = client.get(reverse("inmates:list"), {"page": 2})
+
+    assert first.context["page"].paginator.count == PAGE_SIZE + 2
+    assert [(i.last_name, i.programmes) for i in first.context["page"]][:2] == [("Aaa", 2), ("B000", 0)]
+    assert [(i.last_name, i.programmes) for i in second.context["page"]] == [("B049", 0), ("Zzz", 1)]
+
+
+def test_the_filter_form_keeps_the_choices_labels_and_help_text(client):
+    facility = FacilityFactory(name="Lipjan")
+    client.force_login(director_of(facility))
+
+    html = client.get(reverse("inmates:list"), {"q": "Kra", "facility": facility.pk, "in_programme": "true"}).content.decode()
+
+    assert '<label for="id_q" class="form-label">Name or registration number</label>' in html
+    assert 'name="q" value="Kra" class="form-control" id="id_q" aria-describedby="id_q_helptext"' in html
+    assert '<div id="id_q_helptext" class="form-text">Latin or Cyrillic</div>' in html
+    assert f'<option value="{facility.pk}" selected>Lipjan</option>' in html
+    assert '<option value="true" selected>Yes</option>' in html
+    assert '<option value="" selected>---------</option>' in html  # status and gender: any
+
+
+def test_a_filter_error_is_shown_next_to_its_field(client):
+    facility = FacilityFactory()
+    client.force_login(director_of(facility))
+
+    html = client.get(reverse("inmates:list"), {"status": "escaped"}).content.decode()
+
+    assert 'class="form-select is-invalid" id="id_status" aria-invalid="true"' in html
+    assert "Select a valid choice. escaped is not one of the available choices." in html
