@@ -5,6 +5,8 @@ Choices are narrowed to the user's scope: a filter never offers a facility or a 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -24,6 +26,8 @@ PARTICIPANT_NAME_FIELDS = (
     "staff_member__first_name",
     "staff_member__last_name",
 )
+# Groups that ended longer ago than this drop out of the "Group" dropdowns (still reachable by their own page).
+GROUP_CHOICES_ENDED_WITHIN = dt.timedelta(days=365)
 COHORT_STATUS_CHOICES = [("running", _("Running")), ("planned", _("Planned")), ("finished", _("Finished"))]
 
 
@@ -34,9 +38,21 @@ def scoped_facilities(request) -> QuerySet[Facility]:
 
 
 def scoped_cohorts(request) -> QuerySet[Cohort]:
+    """The groups offered in the "Group" dropdown: running, planned or ended within the last year, of the chosen
+    facility when one is chosen, and always the group already selected (a link from an older group's page).
+
+    Every group in scope would be thousands of options for a country's programme officer.
+    """
     if request is None:
         return Cohort.objects.none()
-    return Cohort.objects.filter(facility__in=scoped_facilities(request)).order_by("name")
+    offered = Q(end_date__gte=timezone.localdate() - GROUP_CHOICES_ENDED_WITHIN)
+    facility = request.GET.get("facility", "")
+    if facility.isdigit():
+        offered &= Q(facility_id=int(facility))
+    selected = request.GET.get("cohort", "")
+    if selected.isdigit():
+        offered |= Q(pk=int(selected))
+    return Cohort.objects.filter(offered, facility__in=scoped_facilities(request)).order_by("name")
 
 
 def _courses(request) -> QuerySet[Course]:
