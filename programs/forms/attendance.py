@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Attendance, Enrolment, Session
@@ -42,6 +44,11 @@ class PersonRow:
     def pk(self) -> int:
         return self.enrolment.pk
 
+    @property
+    def key(self) -> str:
+        """The enrolment id as text, for field names: a number in a template goes through localisation."""
+        return str(self.enrolment.pk)
+
 
 class PerPersonForm(forms.Form):
     """Fields named `<name>_<enrolment id>` for each person; errors collected per person."""
@@ -52,6 +59,7 @@ class PerPersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.enrolments = list(enrolments)
         self.person_errors: dict[int, list[str]] = {}
+        self._rows: list[PersonRow] | None = None
         for enrolment in self.enrolments:
             for name, person_field in self.person_fields(enrolment).items():
                 self.fields[f"{name}_{enrolment.pk}"] = person_field
@@ -61,6 +69,7 @@ class PerPersonForm(forms.Form):
 
     def add_service_error(self, error: ValidationError) -> None:
         """Place a service's errors: keys that are enrolment ids go to that person, the rest on top."""
+        self._rows = None
         if hasattr(error, "error_dict"):
             for key, messages in error.message_dict.items():
                 if key.isdigit() and int(key) in {e.pk for e in self.enrolments}:
@@ -71,6 +80,13 @@ class PerPersonForm(forms.Form):
             self.add_error(None, error)
 
     def rows(self) -> list[PersonRow]:
+        """One row per person. Built once (a bound field per value is not cheap on a long list) and again only
+        after a service's errors were added."""
+        if self._rows is None:
+            self._rows = self._build_rows()
+        return self._rows
+
+    def _build_rows(self) -> list[PersonRow]:
         rows = []
         for enrolment in self.enrolments:
             names = [f"{name}_{enrolment.pk}" for name in self.per_person]
@@ -132,18 +148,27 @@ class RegisterForm(PerPersonForm):
         Attendance.Status.EXCUSED: "secondary",
     }
 
-    @property
+    # The options are the same on every row of the list: built once per form, labels translated once.
+    @cached_property
     def status_options(self) -> list[tuple[str, str, str]]:
-        return [(value, label, self.STATUS_STYLES[value]) for value, label in Attendance.Status.choices]
+        return [(value, str(label), self.STATUS_STYLES[value]) for value, label in Attendance.Status.choices]
 
-    @property
+    @cached_property
     def reason_options(self) -> list[tuple[str, str]]:
-        return list(Attendance.Reason.choices)
+        return [(value, str(label)) for value, label in Attendance.Reason.choices]
 
-    def rows(self) -> list[PersonRow]:
-        rows = super().rows()
+    def _build_rows(self) -> list[PersonRow]:
+        rows = super()._build_rows()
+        options: dict[str, str] = {}
         for row in rows:
             row.saved = getattr(row.enrolment, "saved_attendance", None)
+            # Every row has the same reason <option>s; they are rendered once per reason chosen, not per row.
+            reason = row.values["reason"] or ""
+            if reason not in options:
+                options[reason] = render_to_string(
+                    "programs/trainer/_reason_options.html", {"options": self.reason_options, "selected": reason}
+                )
+            row.reason_options = options[reason]
         return rows
 
     def entries(self) -> dict[int, AttendanceEntry]:
