@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,15 +111,16 @@ def peer_educator_session_counts(*, inmate_ids: Iterable[int]) -> dict[int, int]
 
 
 def cohort_peer_educators(*, cohort: Cohort) -> list[PeerEducator]:
-    """The cohort's peer educators, each with `sessions_counted`: their held sessions across all cohorts."""
-    per_person = (
-        Session.objects.filter(_held_since_assignment(), cohort__peer_educators__inmate_id=OuterRef("inmate_id"))
-        .values("cohort__peer_educators__inmate_id")
-        .annotate(n=Count("pk", distinct=True))
-        .values("n")
+    """The cohort's peer educators, each with `sessions_counted`: their held sessions across all cohorts.
+
+    The counts are a second query, made only when the cohort has peer educators: most have none, and the
+    counting subquery cost more to prepare than the list takes to read."""
+    peers = list(
+        cohort.peer_educators.select_related("inmate", "source_enrolment__cohort__course").order_by(
+            "-active", "inmate__last_name", "inmate__first_name"
+        )
     )
-    return list(
-        cohort.peer_educators.select_related("inmate", "source_enrolment__cohort__course")
-        .annotate(sessions_counted=Coalesce(Subquery(per_person), 0))
-        .order_by("-active", "inmate__last_name", "inmate__first_name")
-    )
+    counts = peer_educator_session_counts(inmate_ids={peer.inmate_id for peer in peers})
+    for peer in peers:
+        peer.sessions_counted = counts[peer.inmate_id]
+    return peers

@@ -65,6 +65,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seated = [e for e in enrolments if e.status in Enrolment.SEATED]
     waiting_enrolments = sum(1 for e in enrolments if e.status in (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED))
     sessions = list(cohort.sessions.all())
+    future_sessions = [s for s in sessions if s.date >= today]
     context = {
         "cohort": cohort,
         "trainers": list(cohort.trainers.all()),
@@ -74,7 +75,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seats_free": max(cohort.seat_limit - len(seated), 0),
         "waitlist_count": waiting_enrolments + cohort.open_requests,
         "past_sessions": [s for s in sessions if s.date < today],
-        "future_sessions": [s for s in sessions if s.date >= today][:SESSIONS_SHOWN],
+        "future_sessions": future_sessions,
         "past_count": cohort.past_session_count,
         "future_count": cohort.future_session_count,
         "all_sessions_url": f"{reverse('programs:session_list')}?{urlencode({'cohort': cohort.pk})}" if manager else "",
@@ -89,7 +90,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "equipment_checks": cohort_equipment_check(cohort=cohort),
         "peer_educators": cohort_peer_educators(cohort=cohort),
         "cascade_warnings": cascade_warnings(cohort=cohort) if manager else [],
-        "next_session": next((s for s in sessions if s.pk == cohort.next_session_id), None),
+        "next_session": _next_session(cohort, future_sessions) if cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON else None,
         "online": cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON,
     }
     return render(request, "programs/cohorts/detail.html", context)
@@ -100,22 +101,27 @@ def _session_count(**filters) -> Coalesce:
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
-def _next_session(cohort_id, today: dt.date) -> QuerySet[Session]:
-    """The next session that is not cancelled, today's included: online cohorts show who joins it from where."""
-    return (
-        Session.objects.filter(cohort_id=cohort_id, date__gte=today)
-        .exclude(status=Session.Status.CANCELLED)
-        .order_by("date", "start_time", "pk")
-        .values("pk")[:1]
-    )
+def _next_session(cohort: Cohort, coming: list[Session]) -> Session | None:
+    """The next session that is not cancelled, today's included (online cohorts show who joins it from where):
+    among the coming sessions listed, or beyond them when all those are cancelled."""
+    found = next((s for s in coming if s.status != Session.Status.CANCELLED), None)
+    if found is None and len(coming) < cohort.future_session_count:
+        found = (
+            Session.objects.filter(cohort=cohort, date__gte=coming[0].date)
+            .exclude(status=Session.Status.CANCELLED)
+            .prefetch_related(Prefetch("trainer_places", queryset=SessionTrainer.objects.select_related("staff_member")))
+            .order_by("date", "start_time", "pk")
+            .first()
+        )
+    return found
 
 
 def _shown_sessions(pk: int, today: dt.date) -> QuerySet[Session]:
-    """The sessions nearest today on each side, and the next one that is not cancelled wherever it falls."""
+    """The sessions nearest today on each side."""
     of_cohort = Session.objects.filter(cohort_id=pk)
     coming = of_cohort.filter(date__gte=today).order_by("date", "start_time", "pk").values("pk")[:SESSIONS_SHOWN]
     past = of_cohort.filter(date__lt=today).order_by("-date", "-start_time", "-pk").values("pk")[:SESSIONS_SHOWN]
-    return Session.objects.filter(Q(pk__in=coming) | Q(pk__in=past) | Q(pk__in=_next_session(pk, today)))
+    return Session.objects.filter(Q(pk__in=coming) | Q(pk__in=past))
 
 
 def _detail_cohort(request: HttpRequest, pk: int, today: dt.date) -> tuple[Cohort, bool]:
@@ -143,7 +149,6 @@ def _detail_cohort(request: HttpRequest, pk: int, today: dt.date) -> tuple[Cohor
             open_requests=Coalesce(Subquery(counted), 0),
             past_session_count=_session_count(date__lt=today),
             future_session_count=_session_count(date__gte=today),
-            next_session_id=Subquery(_next_session(OuterRef("pk"), today)),
         ),
         pk=pk,
     )
