@@ -28,7 +28,7 @@ from inmates.selectors import (
     inmates_never_assessed,
 )
 from inmates.services import assessment_create, inmates_import, sensitive_read_record
-from rehab.models import Role
+from rehab.models import Gender, Role
 from rehab.permissions import role_required
 from rehab.scoping import facilities_for, has_role
 
@@ -50,6 +50,11 @@ def inmate_list(request: HttpRequest) -> HttpResponse:
     # Count the programmes of the page's people only, one indexed subquery a row: joined and grouped before
     # paginating, every match's enrolments were read and the paginator's count carried the join too.
     page.object_list = page.object_list.annotate(programmes=_programmes_now())
+    # Labels translated once for the page: get_status_display() rebuilds the choices for every row.
+    statuses = {value: str(label) for value, label in Inmate.Status.choices}
+    genders = {value: str(label) for value, label in Gender.choices}
+    for inmate in page:
+        inmate.status_label, inmate.gender_label = statuses.get(inmate.status, inmate.status), genders.get(inmate.gender, inmate.gender)
     context = {"filter": inmate_filter, "page": page, "can_import": has_role(request.user, *IMPORT_ROLES)}
     return render(request, "inmates/list.html", context)
 
