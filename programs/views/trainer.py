@@ -130,10 +130,11 @@ def _last_change(session: Session, people: list[Enrolment]) -> Attendance | None
     return None
 
 
-def _register_context(request: HttpRequest, session: Session, form: RegisterForm | None = None, **extra) -> dict:
+def _register_context(
+    request: HttpRequest, session: Session, refusal: str | None, form: RegisterForm | None = None, **extra
+) -> dict:
     today = timezone.localdate()
     people, moved = _register_people(session)
-    refusal = session_register_refusal(session=session, user=request.user, today=today)
     closed = session.status == Session.Status.CANCELLED or session.date > today
     form = form or RegisterForm(session=session, enrolments=people)
     return {
@@ -157,30 +158,32 @@ def _saved_message(counts: dict[str, int]) -> str:
     return _("Register saved: %(present)d present, %(late)d late, %(absent)d absent, %(excused)d excused.") % counts
 
 
-def _managed_session(request: HttpRequest, pk: int) -> Session:
-    """The session, or 404 unless the user manages its cohort (the rule of sessions_managed_by()).
+def _managed_session(request: HttpRequest, pk: int) -> tuple[Session, str | None]:
+    """The session and why the user may not save its register today (None when they may); 404 unless the
+    user manages its cohort (the rule of sessions_managed_by()).
 
     Read by its key and checked afterwards: filtering on the scoped queryset made PostgreSQL plan nested
-    subqueries on every register page, which took longer than the page's other queries took to run."""
+    subqueries on every register page, which took longer than the page's other queries took to run. A user
+    who may save the register directs or trains the group, so only a refusal needs the scope checked."""
     session = get_object_or_404(
         Session.objects.select_related("cohort__course", "cohort__facility", "cohort__room", "register_taken_by"), pk=pk
     )
-    if not user_may_manage_cohort(user=request.user, cohort=session.cohort):
+    refusal = session_register_refusal(session=session, user=request.user)
+    if refusal is not None and not user_may_manage_cohort(user=request.user, cohort=session.cohort):
         raise Http404
-    return session
+    return session, refusal
 
 
 @role_required(*TRAINER_SCREEN_ROLES)
 def register(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _managed_session(request, pk)
+    session, refusal = _managed_session(request, pk)
     template = "programs/trainer/_register_panel.html" if request.htmx else "programs/trainer/register.html"
     if request.method != "POST":
-        return render(request, "programs/trainer/register.html", _register_context(request, session))
+        return render(request, "programs/trainer/register.html", _register_context(request, session, refusal))
 
-    refusal = session_register_refusal(session=session, user=request.user)
     if refusal:
         # Nothing to save: the page already showed the register as closed or read-only.
-        return render(request, template, _register_context(request, session), status=200 if request.htmx else 403)
+        return render(request, template, _register_context(request, session, refusal), status=200 if request.htmx else 403)
 
     form = RegisterForm(request.POST, session=session, enrolments=_register_people(session)[0])
     if form.is_valid():
@@ -196,8 +199,10 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _saved_message(counts))
                 return redirect("programs:register", pk=session.pk)
             session.refresh_from_db(fields=["status", "topics_covered", "register_taken_at", "register_taken_by"])
-            return render(request, template, _register_context(request, session, saved_message=_saved_message(counts)))
-    return render(request, template, _register_context(request, session, form=form))
+            return render(
+                request, template, _register_context(request, session, refusal, saved_message=_saved_message(counts))
+            )
+    return render(request, template, _register_context(request, session, refusal, form=form))
 
 
 # ---------------------------------------------------------------- final assessment and completion
