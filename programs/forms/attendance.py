@@ -14,6 +14,7 @@ from functools import cached_property
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Attendance, Enrolment, Session
@@ -148,6 +149,9 @@ class RegisterForm(PerPersonForm):
         Attendance.Status.EXCUSED: "secondary",
     }
 
+    # Stands for a row's enrolment id in the status buttons rendered once for every row.
+    PK_SLOT = "__enrolment__"
+
     # The options are the same on every row of the list: built once per form, labels translated once.
     @cached_property
     def status_options(self) -> list[tuple[str, str, str]]:
@@ -158,16 +162,26 @@ class RegisterForm(PerPersonForm):
         return [(value, str(label)) for value, label in Attendance.Reason.choices]
 
     def _build_rows(self) -> list[PersonRow]:
+        # Every row has the same status buttons and reason options but for its field names and its choice: they
+        # are rendered once per choice made, not once per row (per row they were most of the page's rendering),
+        # and each row's enrolment id is put in the field names afterwards.
         rows = super()._build_rows()
+        radios: dict[str, str] = {}
         options: dict[str, str] = {}
         for row in rows:
             row.saved = getattr(row.enrolment, "saved_attendance", None)
-            # Every row has the same reason <option>s; they are rendered once per reason chosen, not per row.
-            reason = row.values["reason"] or ""
+            status, reason = str(row.values["status"] or ""), str(row.values["reason"] or "")
+            if status not in radios:
+                radios[status] = render_to_string(
+                    "programs/trainer/_status_radios.html",
+                    {"options": self.status_options, "checked": status, "pk": self.PK_SLOT},
+                )
             if reason not in options:
                 options[reason] = render_to_string(
                     "programs/trainer/_reason_options.html", {"options": self.reason_options, "selected": reason}
                 )
+            # The id is digits only: nothing to escape.
+            row.status_radios = mark_safe(radios[status].replace(self.PK_SLOT, row.key))  # noqa: S308
             row.reason_options = options[reason]
         return rows
 
