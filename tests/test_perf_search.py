@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from inmates.text import word_pattern
 from inmates.views import PAGE_SIZE
 from programs.models import Enrolment
 from tests.factories import CohortFactory, EnrolmentFactory, FacilityFactory, InmateFactory
@@ -69,3 +70,37 @@ def test_a_filter_error_is_shown_next_to_its_field(client):
 
     assert 'class="form-select is-invalid" id="id_status" aria-invalid="true"' in html
     assert "Select a valid choice. escaped is not one of the available choices." in html
+
+
+def test_a_word_becomes_one_pattern_for_both_scripts_with_or_without_diacritics():
+    assert word_pattern("Petrovic") == word_pattern("Petrović") == word_pattern("Петровић") == (
+        "(?:petrovi[cčćČĆ]|петрови[цчћ])"
+    )
+    assert word_pattern("Đorđe") == word_pattern("Djordje") == "(?:(?:dj|đ|Đ)or(?:dj|đ|Đ)e|(?:дј|ђ)ор(?:дј|ђ)е)"
+    assert word_pattern("KCS-1") == r"(?:k[cčćČĆ][sšŠ]\-1|к[цчћ][сш]\-1)"
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("Petrovic", ["Marko Petrovic", "Marko Petrović", "Јована Петровић"]),
+        ("petrović", ["Marko Petrovic", "Marko Petrović", "Јована Петровић"]),
+        ("Djordjevic", ["Ana Đorđević", "Милан Ђорђевић"]),
+        ("Ђорђевић", ["Ana Đorđević", "Милан Ђорђевић"]),
+        ("zarko", ["Žarko Čolić"]),
+        ("colic zarko", ["Žarko Čolić"]),
+        ("Krasniqi", ["Arta Krasniqi"]),
+    ],
+)
+def test_the_search_ignores_diacritics_in_both_scripts(client, term, expected):
+    facility = FacilityFactory()
+    for first, last in [
+        ("Marko", "Petrović"), ("Marko", "Petrovic"), ("Јована", "Петровић"), ("Ana", "Đorđević"),
+        ("Милан", "Ђорђевић"), ("Žarko", "Čolić"), ("Arta", "Krasniqi"),
+    ]:  # fmt: skip
+        InmateFactory(current_facility=facility, first_name=first, last_name=last)
+    client.force_login(director_of(facility))
+
+    response = client.get(reverse("inmates:list"), {"q": term})
+
+    assert sorted(inmate.full_name for inmate in response.context["page"]) == sorted(expected)
