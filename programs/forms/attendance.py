@@ -21,6 +21,9 @@ from programs.models import Attendance, Enrolment, Session
 from programs.services.attendance import AttendanceEntry, FinalAssessment
 
 NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
+# Built once: a register makes two choice fields per person (the labels stay lazy, translated when shown).
+STATUS_CHOICES = Attendance.Status.choices
+REASON_CHOICES = [("", "—"), *Attendance.Reason.choices]
 
 
 class WeekForm(forms.Form):
@@ -120,7 +123,7 @@ class RegisterForm(PerPersonForm):
         saved = getattr(enrolment, "saved_attendance", None)
         return {
             "status": forms.ChoiceField(
-                choices=Attendance.Status.choices,
+                choices=STATUS_CHOICES,
                 initial=saved.status if saved else Attendance.Status.PRESENT,
                 error_messages={
                     "required": _("Choose present, late, absent or excused."),
@@ -128,7 +131,7 @@ class RegisterForm(PerPersonForm):
                 },
             ),
             "reason": forms.ChoiceField(
-                choices=[("", "—"), *Attendance.Reason.choices],
+                choices=REASON_CHOICES,
                 required=False,
                 initial=saved.reason if saved else "",
                 error_messages={"invalid_choice": _("Choose a reason from the list.")},
