@@ -68,6 +68,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sessions = list(cohort.sessions.all())
     future_sessions = [s for s in sessions if s.date >= today]
     _add_row_links(sessions, enrolments)
+    online = cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON
     context = {
         "cohort": cohort,
         "trainers": list(cohort.trainers.all()),
@@ -92,8 +93,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "equipment_checks": cohort_equipment_check(cohort=cohort),
         "peer_educators": cohort_peer_educators(cohort=cohort),
         "cascade_warnings": cascade_warnings(cohort=cohort) if manager else [],
-        "next_session": _next_session(cohort, future_sessions) if cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON else None,
-        "online": cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON,
+        "next_session": _next_session(cohort, future_sessions) if online else None,
+        "online": online,
     }
     return render(request, "programs/cohorts/detail.html", context)
 
@@ -107,14 +108,17 @@ def _url_by_pk(name: str) -> Callable[[int], str]:
 def _add_row_links(sessions: list[Session], enrolments: list[Enrolment]) -> None:
     """Each row's links and status label, made once here rather than by a {% url %} tag and a get_..._display
     call per row (they were a third of the page's rendering)."""
-    register, trainers, cancel = _url_by_pk("programs:register"), _url_by_pk("programs:session_trainers"), _url_by_pk(
-        "programs:session_cancel"
-    )
+    register = _url_by_pk("programs:register")
+    trainers = _url_by_pk("programs:session_trainers")
+    cancel = _url_by_pk("programs:session_cancel")
     session_labels = {value: str(label) for value, label in Session.Status.choices}
     for session in sessions:
-        session.register_url, session.trainers_url = register(session.pk), trainers(session.pk)
-        session.cancel_url, session.status_label = cancel(session.pk), session_labels.get(session.status, session.status)
-    inmate, withdraw = _url_by_pk("inmates:detail"), _url_by_pk("programs:enrolment_withdraw")
+        session.register_url = register(session.pk)
+        session.trainers_url = trainers(session.pk)
+        session.cancel_url = cancel(session.pk)
+        session.status_label = session_labels.get(session.status, session.status)
+    inmate = _url_by_pk("inmates:detail")
+    withdraw = _url_by_pk("programs:enrolment_withdraw")
     enrolment_labels = {value: str(label) for value, label in Enrolment.Status.choices}
     for enrolment in enrolments:
         enrolment.inmate_url = inmate(enrolment.inmate_id) if enrolment.inmate_id else ""
