@@ -50,11 +50,14 @@ def inmate_list(request: HttpRequest) -> HttpResponse:
     # Count the programmes of the page's people only, one indexed subquery a row: joined and grouped before
     # paginating, every match's enrolments were read and the paginator's count carried the join too.
     page.object_list = page.object_list.annotate(programmes=_programmes_now())
-    # Labels translated once for the page: get_status_display() rebuilds the choices for every row.
+    # Labels translated and the profile URL reversed once for the page, not for every row (get_status_display()
+    # rebuilds the choices at each call).
     statuses = {value: str(label) for value, label in Inmate.Status.choices}
     genders = {value: str(label) for value, label in Gender.choices}
+    head, tail = reverse("inmates:detail", args=[0]).rsplit("/0/", 1)
     for inmate in page:
         inmate.status_label, inmate.gender_label = statuses.get(inmate.status, inmate.status), genders.get(inmate.gender, inmate.gender)
+        inmate.url = f"{head}/{inmate.pk}/{tail}"
     context = {"filter": inmate_filter, "page": page, "can_import": has_role(request.user, *IMPORT_ROLES)}
     return render(request, "inmates/list.html", context)
 

@@ -104,3 +104,13 @@ def test_the_search_ignores_diacritics_in_both_scripts(client, term, expected):
     response = client.get(reverse("inmates:list"), {"q": term})
 
     assert sorted(inmate.full_name for inmate in response.context["page"]) == sorted(expected)
+
+
+def test_each_row_links_to_the_persons_profile(client):
+    facility = FacilityFactory()
+    person = InmateFactory(current_facility=facility, first_name="Arta", last_name="Krasniqi")
+    client.force_login(director_of(facility))
+
+    html = client.get(reverse("inmates:list")).content.decode()
+
+    assert f'<a href="{reverse("inmates:detail", kwargs={"pk": person.pk})}">Krasniqi, Arta</a>' in html
