@@ -544,3 +544,20 @@ def test_htmx_refusal_on_the_eighth_day_comes_back_as_a_fragment(client, cohort,
     assert response.status_code == 200
     assertContains(response, 'data-testid="register-locked"')
     assert Attendance.objects.count() == 0
+
+
+def test_an_online_session_card_says_who_joins_from_which_city(client):
+    from programs.models import Cohort, SessionTrainer
+
+    cohort = running_cohort(delivery_mode=Cohort.DeliveryMode.ONLINE, meeting_link="https://meet.example.org/anger")
+    user = make_trainer(cohort, first_name="Marija", last_name="Nikolić")
+    colleague = StaffMemberFactory(first_name="Jovan", last_name="Ilić")
+    cohort.trainers.add(colleague)
+    session = SessionFactory(cohort=cohort, date=timezone.localdate())
+    SessionTrainer.objects.create(session=session, staff_member=user.staff_member, joins_from="Niš")
+    SessionTrainer.objects.create(session=session, staff_member=colleague, joins_from="Novi Sad", is_remote=True)
+    client.force_login(user)
+
+    page = client.get(reverse("programs:today")).content.decode()
+
+    assert "Trainers joining from: Jovan Ilić (Novi Sad, remote), Marija Nikolić (Niš)" in " ".join(page.split())

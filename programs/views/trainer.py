@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from programs.forms.attendance import FinalAssessmentForm, RegisterForm, WeekForm
-from programs.models import Attendance, Cohort, Enrolment, Session
+from programs.models import Attendance, Cohort, Enrolment, Session, SessionTrainer
 from programs.selectors import cohorts_delivered_by, sessions_delivered_by
 from programs.services.attendance import (
     ATTENDED,
@@ -60,6 +60,11 @@ def _delivered_sessions(request: HttpRequest, start: dt.date, end: dt.date) -> l
             marked=Count("attendance"),
             attended=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
         )
+    )
+    # Online and hybrid sessions show who joins from which city: one more query, only when there are such sessions.
+    prefetch_related_objects(
+        [s for s in sessions if s.cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON],
+        Prefetch("trainer_places", queryset=SessionTrainer.objects.select_related("staff_member")),
     )
     for session in sessions:
         session.register_taken = session.register_taken_at is not None or session.marked > 0
