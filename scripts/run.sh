@@ -34,7 +34,7 @@ trap 'exit 143' TERM
 echo "Starting the Celery worker with its beat scheduler (log: $CELERY_LOG)"
 # -B: the periodic jobs (queueing certificates issued while the broker was away) run inside this one worker;
 # production runs a single `celery -A rehab beat` instead.
-"$VENV/bin/celery" -A rehab worker -B -s "$ROOT/var/celerybeat-schedule" -l info --concurrency 2 \
+"$VENV/bin/celery" -A rehab worker -B -s "${REHAB_VAR_DIR:-$ROOT/var}/celerybeat-schedule" -l info --concurrency 2 \
     >>"$CELERY_LOG" 2>&1 </dev/null &
 worker_pid=$!
 sleep 2
