@@ -6,6 +6,8 @@ Every view that shows a plan writes a row to the sensitive-read log.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
@@ -59,6 +61,20 @@ from rehab.permissions import role_required
 def _add_errors(form, exc: ValidationError) -> None:
     for message in exc.messages:
         form.add_error(None, message)
+
+
+def _plan_item_form(request: HttpRequest, *, plan, form, save, done: str, title: str) -> HttpResponse:
+    """The goal, step, intervention and review forms: on a valid POST call the service (`save`, given the cleaned
+    data), then back to the plan; a refusal from the service is shown on the form and nothing is saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("programs:plan_detail", pk=plan.pk)
+    return render(request, "inmates/plans/item_form.html", {"plan": plan, "form": form, "title": title})
 
 
 def casework_plans_for(user) -> QuerySet[RehabilitationPlan]:
@@ -165,15 +181,10 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_goal_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     form = GoalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_goal_add(plan=plan, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The goal is added."))
-            return redirect("programs:plan_detail", pk=plan.pk)
-    return render(request, "inmates/plans/item_form.html", {"plan": plan, "form": form, "title": _("New goal")})
+    return _plan_item_form(
+        request, plan=plan, form=form, save=partial(plan_goal_add, plan=plan, by=request.user),
+        done=_("The goal is added."), title=_("New goal"),
+    )
 
 
 @role_required(*CASEWORK_ROLES)
@@ -182,15 +193,10 @@ def plan_goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, goal.plan_id)
     initial = {"title": goal.title, "need_area": goal.need_area, "status": goal.status}
     form = GoalEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_goal_update(goal=goal, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The goal is saved."))
-            return redirect("programs:plan_detail", pk=plan.pk)
-    return render(request, "inmates/plans/item_form.html", {"plan": plan, "form": form, "title": _("Edit goal")})
+    return _plan_item_form(
+        request, plan=plan, form=form, save=partial(plan_goal_update, goal=goal, by=request.user),
+        done=_("The goal is saved."), title=_("Edit goal"),
+    )
 
 
 @role_required(*CASEWORK_ROLES)
@@ -198,16 +204,11 @@ def plan_step_new(request: HttpRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(PlanGoal.objects.filter(plan__in=casework_plans_for(request.user)), pk=pk)
     plan = _plan(request, goal.plan_id)
     form = StepForm(request.POST or None, staff=owner_choices(plan.inmate))
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_step_add(goal=goal, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The step is added."))
-            return redirect("programs:plan_detail", pk=plan.pk)
     title = _("New step for “%(goal)s”") % {"goal": goal.title}
-    return render(request, "inmates/plans/item_form.html", {"plan": plan, "form": form, "title": title})
+    return _plan_item_form(
+        request, plan=plan, form=form, save=partial(plan_step_add, goal=goal, by=request.user),
+        done=_("The step is added."), title=title,
+    )
 
 
 @role_required(*CASEWORK_ROLES)
@@ -221,15 +222,10 @@ def plan_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "description": step.description, "owner": step.owner_id, "target_date": step.target_date, "status": step.status,
     }
     form = StepEditForm(request.POST or None, initial=initial, staff=owner_choices(plan.inmate))
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_step_update(step=step, today=timezone.localdate(), by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The step is saved."))
-            return redirect("programs:plan_detail", pk=plan.pk)
-    return render(request, "inmates/plans/item_form.html", {"plan": plan, "form": form, "title": _("Edit step")})
+    return _plan_item_form(
+        request, plan=plan, form=form, save=partial(plan_step_update, step=step, today=timezone.localdate(), by=request.user),
+        done=_("The step is saved."), title=_("Edit step"),
+    )
 
 
 @role_required(*CASEWORK_ROLES)
@@ -238,15 +234,10 @@ def plan_intervention_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = InterventionForm(
         request.POST or None, goals=plan.goals.order_by("order", "pk"), cohorts=_plan_cohorts(request, plan)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_intervention_add(plan=plan, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The intervention is added."))
-            return redirect("programs:plan_detail", pk=plan.pk)
-    return render(request, "inmates/plans/item_form.html", {"plan": plan, "form": form, "title": _("New intervention")})
+    return _plan_item_form(
+        request, plan=plan, form=form, save=partial(plan_intervention_add, plan=plan, by=request.user),
+        done=_("The intervention is added."), title=_("New intervention"),
+    )
 
 
 def _intervention(request: HttpRequest, pk: int) -> PlanIntervention:
@@ -316,15 +307,10 @@ def plan_intervention_drop_view(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_review_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     form = ReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_review_add(plan=plan, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The review is recorded."))
-            return redirect("programs:plan_detail", pk=plan.pk)
-    return render(request, "inmates/plans/item_form.html", {"plan": plan, "form": form, "title": _("New review")})
+    return _plan_item_form(
+        request, plan=plan, form=form, save=partial(plan_review_add, plan=plan, by=request.user),
+        done=_("The review is recorded."), title=_("New review"),
+    )
 
 
 urlpatterns = [
