@@ -301,8 +301,8 @@ def prepare(scale: float, args: argparse.Namespace) -> dict:
 def run_all(scales: list[float], args: argparse.Namespace, script: str) -> dict[float, dict[str, Figures]]:
     """Every scale's server runs at once and each page is loaded at every scale in turn, so that a change in the
     machine's load (it is shared) falls on both scales alike rather than on one of them."""
+    manage(scales[0], "collectstatic", "--noinput", quiet=True)  # before the pages are first rendered
     setups = {scale: prepare(scale, args) for scale in scales}
-    manage(scales[0], "collectstatic", "--noinput", quiet=True)
     subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], stdout=subprocess.DEVNULL, check=False)
     results: dict[float, dict[str, Figures]] = {scale: {} for scale in scales}
     with contextlib.ExitStack() as stack:

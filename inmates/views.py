@@ -28,6 +28,7 @@ from inmates.selectors import (
     inmates_never_assessed,
 )
 from inmates.services import assessment_create, inmates_import, sensitive_read_record
+from rehab.links import url_by_pk
 from rehab.models import Gender, Role
 from rehab.permissions import role_required
 from rehab.scoping import facilities_for, has_role
@@ -54,10 +55,10 @@ def inmate_list(request: HttpRequest) -> HttpResponse:
     # rebuilds the choices at each call).
     statuses = {value: str(label) for value, label in Inmate.Status.choices}
     genders = {value: str(label) for value, label in Gender.choices}
-    head, tail = reverse("inmates:detail", args=[0]).rsplit("/0/", 1)
+    profile = url_by_pk("inmates:detail")
     for inmate in page:
         inmate.status_label, inmate.gender_label = statuses.get(inmate.status, inmate.status), genders.get(inmate.gender, inmate.gender)
-        inmate.url = f"{head}/{inmate.pk}/{tail}"
+        inmate.url = profile(inmate.pk)
     context = {"filter": inmate_filter, "page": page, "can_import": has_role(request.user, *IMPORT_ROLES)}
     return render(request, "inmates/list.html", context)
 

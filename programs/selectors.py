@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from programs.models import Cohort, Enrolment, Session
 from rehab.models import Role
@@ -41,6 +41,24 @@ def sessions_for(*, user: User) -> QuerySet[Session]:
 
 def enrolments_for(*, user: User) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(cohort__in=cohorts_for(user=user))
+
+
+def cohorts_delivered_between(*, user: User, start: dt.date, end: dt.date, recent_days: int = 0) -> QuerySet[Cohort]:
+    """The user's cohorts that run between `start` and `end` or ended up to `recent_days` before `start`, and
+    any other of theirs with a session in those days (a session kept outside its group's dates), with their
+    course, facility and room.
+
+    A trainer's week is read as these cohorts and then their sessions by cohort key: one query that joined
+    sessions to the trainer and to the course, facility and room took PostgreSQL longer to plan than to run."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    running = Q(start_date__lte=end, end_date__gte=start - dt.timedelta(days=recent_days))
+    # The staff record is one per user and a trainer is on a cohort once: the join repeats no cohort.
+    return (
+        Cohort.objects.filter(trainers__user=user)
+        .filter(running | Exists(Session.objects.filter(cohort_id=OuterRef("pk"), date__range=(start, end))))
+        .select_related("course", "facility", "room")
+    )
 
 
 def sessions_delivered_by(*, user: User, start: dt.date, end: dt.date) -> QuerySet[Session]:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from programs.models import Attendance, Enrolment, Session
+from programs.models import Attendance, Cohort, Enrolment, Session
 from rehab.models import Role
 from tests.factories import (
     EnrolmentFactory,
@@ -251,11 +251,27 @@ def test_today_and_week_use_a_constant_number_of_queries(client, django_assert_n
         AttendanceFactory(session=session)
     client.force_login(trainer)
 
-    # session, user, role assignments, sessions with their counts (and the week's groups)
-    with django_assert_num_queries(4 if page == "today" else 5):
+    # session, user, role assignments, the trainer's cohorts of those days, their sessions with their counts
+    with django_assert_num_queries(5):
         response = client.get(reverse(f"programs:{page}"))
 
     assert response.status_code == 200
+
+
+def test_the_week_lists_a_session_kept_outside_its_groups_dates(client, trainer, today):
+    """A group shortened after a session was held keeps that session: the trainer's week still shows it."""
+    cohort = running_cohort()
+    cohort.trainers.add(trainer.staff_member)
+    monday = today - dt.timedelta(days=today.weekday())
+    kept = SessionFactory(cohort=cohort, date=monday - dt.timedelta(days=70), start_time=dt.time(9, 0), end_time=dt.time(10, 0))
+    Cohort.objects.filter(pk=cohort.pk).update(start_date=monday - dt.timedelta(days=7), end_date=monday + dt.timedelta(days=60))
+    client.force_login(trainer)
+
+    response = client.get(reverse("programs:week"), {"start": kept.date.isoformat()})
+
+    assert [s.pk for _day, sessions in response.context["days"] for s in sessions] == [kept.pk]
+    assert response.context["days"][kept.date.weekday()][1][0].cohort.name == cohort.name
+    assert response.context["cohorts"] == []
 
 
 # ---------------------------------------------------------------- the register page

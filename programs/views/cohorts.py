@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from programs.services.delivery import cohort_equipment_check
 from programs.services.modules import cohort_module_progress
 from programs.services.peer_educators import cohort_peer_educators
 from programs.services.sessions import cohort_create, cohort_schedule_change, cohort_update, schedule_plan
+from rehab.links import url_by_pk
 from rehab.models import Facility, Role, StaffMember
 from rehab.permissions import role_required
 from rehab.scoping import facilities_for, has_role
@@ -99,26 +99,20 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/cohorts/detail.html", context)
 
 
-def _url_by_pk(name: str) -> Callable[[int], str]:
-    """reverse() for the rows of a table: the URL of key 0 reversed once, each row's key put in its place."""
-    head, tail = reverse(name, args=[0]).rsplit("/0/", 1)
-    return lambda pk: f"{head}/{pk}/{tail}"
-
-
 def _add_row_links(sessions: list[Session], enrolments: list[Enrolment]) -> None:
     """Each row's links and status label, made once here rather than by a {% url %} tag and a get_..._display
     call per row (they were a third of the page's rendering)."""
-    register = _url_by_pk("programs:register")
-    trainers = _url_by_pk("programs:session_trainers")
-    cancel = _url_by_pk("programs:session_cancel")
+    register = url_by_pk("programs:register")
+    trainers = url_by_pk("programs:session_trainers")
+    cancel = url_by_pk("programs:session_cancel")
     session_labels = {value: str(label) for value, label in Session.Status.choices}
     for session in sessions:
         session.register_url = register(session.pk)
         session.trainers_url = trainers(session.pk)
         session.cancel_url = cancel(session.pk)
         session.status_label = session_labels.get(session.status, session.status)
-    inmate = _url_by_pk("inmates:detail")
-    withdraw = _url_by_pk("programs:enrolment_withdraw")
+    inmate = url_by_pk("inmates:detail")
+    withdraw = url_by_pk("programs:enrolment_withdraw")
     enrolment_labels = {value: str(label) for value, label in Enrolment.Status.choices}
     for enrolment in enrolments:
         enrolment.inmate_url = inmate(enrolment.inmate_id) if enrolment.inmate_id else ""

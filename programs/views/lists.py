@@ -7,7 +7,7 @@ a constant number of queries (related rows joined, counts annotated).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Model, OuterRef, QuerySet, Subquery, When
+from django.db.models import Case, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,6 +19,7 @@ from programs.filters import CohortFilter, EnrolmentFilter, SessionFilter, Waitl
 from programs.models import Attendance, Cohort, Enrolment, Session
 from programs.selectors import FACILITY_PROGRAMME_ROLES
 from programs.views.cohorts import MANAGER_ROLES  # who may open a cohort's own pages (detail, waitlist)
+from rehab.db import count_of
 from rehab.permissions import role_required
 from rehab.scoping import facilities_for, has_role
 
@@ -36,23 +37,6 @@ def _in_scope(request: HttpRequest):
     return facilities_for(request.user, *FACILITY_PROGRAMME_ROLES)
 
 
-def _count(model: type[Model], link: str, **conditions) -> Coalesce:
-    """How many `model` rows point at each row listed, as a subquery.
-
-    A joined Count would group every row that matches the filters (two million attendance rows for a national
-    programme officer) before the page is cut; PostgreSQL evaluates these subqueries only for the rows of the
-    page, and the paginator's COUNT leaves them out.
-    """
-    rows = (
-        model.objects.filter(**{link: OuterRef("pk")}, **conditions)
-        .order_by()
-        .values(link)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows), 0)
-
-
 @role_required(*FACILITY_PROGRAMME_ROLES)
 def cohort_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -61,8 +45,8 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         .select_related("course", "facility")
         .annotate(
             seats=Coalesce("capacity", "room__capacity"),
-            enrolled=_count(Enrolment, "cohort", status__in=Enrolment.SEATED),
-            waitlisted=_count(Enrolment, "cohort", status__in=WAITING),
+            enrolled=count_of(Enrolment, "cohort", status__in=Enrolment.SEATED),
+            waitlisted=count_of(Enrolment, "cohort", status__in=WAITING),
         )
         .order_by("-start_date", "name", "pk")
     )
@@ -75,8 +59,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
         Session.objects.filter(cohort__facility__in=_in_scope(request))
         .select_related("cohort__course", "cohort__facility")
         .annotate(
-            marked=_count(Attendance, "session"),
-            attended=_count(Attendance, "session", status__in=ATTENDED),
+            marked=count_of(Attendance, "session"),
+            attended=count_of(Attendance, "session", status__in=ATTENDED),
             overdue=Case(When(overdue_register_q(now=timezone.now()), then=True), default=False),
         )
         .order_by("-date", "-start_time", "pk")
@@ -90,8 +74,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         Enrolment.objects.filter(cohort__facility__in=_in_scope(request))
         .select_related("inmate", "staff_member", "cohort__course", "cohort__facility")
         .annotate(
-            recorded=_count(Attendance, "enrolment", session__status=Session.Status.HELD),
-            attended=_count(Attendance, "enrolment", session__status=Session.Status.HELD, status__in=ATTENDED),
+            recorded=count_of(Attendance, "enrolment", session__status=Session.Status.HELD),
+            attended=count_of(Attendance, "enrolment", session__status=Session.Status.HELD, status__in=ATTENDED),
         )
         .order_by("-cohort__start_date", "cohort__name", "inmate__last_name", "staff_member__last_name", "pk")
     )

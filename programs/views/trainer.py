@@ -6,19 +6,20 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from programs.forms.attendance import FinalAssessmentForm, RegisterForm, WeekForm
 from programs.models import Attendance, Cohort, Enrolment, Session, SessionTrainer
-from programs.selectors import cohorts_delivered_by, sessions_delivered_by
+from programs.selectors import cohorts_delivered_between
 from programs.services.attendance import (
     ATTENDED,
     cohort_can_complete,
@@ -34,6 +35,8 @@ from programs.services.attendance import (
 )
 from programs.services.cascades import training_of_trainers_complete
 from programs.services.movements import enrolment_moved_on
+from rehab.db import count_of
+from rehab.links import url_by_pk
 from rehab.models import Role
 from rehab.permissions import role_required
 
@@ -53,30 +56,42 @@ BY_NAME = (
 # ---------------------------------------------------------------- today and this week
 
 
-def _delivered_sessions(request: HttpRequest, start: dt.date, end: dt.date) -> list[Session]:
+def _delivered_sessions(request: HttpRequest, start: dt.date, end: dt.date, recent_days: int = 0) -> tuple[list[Session], list[Cohort]]:
+    """The user's sessions from `start` to `end`, each with its register's state, and the cohorts they deliver
+    in those days or that ended up to `recent_days` before (for their final assessment), by end date."""
     today = timezone.localdate()
+    cohorts = {
+        cohort.pk: cohort
+        for cohort in cohorts_delivered_between(user=request.user, start=start, end=end, recent_days=recent_days)
+    }
     sessions = list(
-        sessions_delivered_by(user=request.user, start=start, end=end).annotate(
-            marked=Count("attendance"),
-            attended=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
-        )
+        Session.objects.filter(cohort_id__in=list(cohorts), date__range=(start, end))
+        .annotate(marked=count_of(Attendance, "session"), attended=count_of(Attendance, "session", status__in=ATTENDED))
+        .order_by("date", "start_time", "pk")
     )
+    register_url, cancel_url = url_by_pk("programs:register"), url_by_pk("programs:session_cancel")
+    back = urlencode({"next": request.get_full_path()})
+    for session in sessions:
+        session.cohort = cohorts[session.cohort_id]
+        session.register_url = register_url(session.pk)
+        session.cancel_url = f"{cancel_url(session.pk)}?{back}"
+        session.register_taken = session.register_taken_at is not None or session.marked > 0
+        session.is_future = session.date > today
+        session.register_locked = today > register_edit_deadline(session=session)
     # Online and hybrid sessions show who joins from which city: one more query, only when there are such sessions.
     prefetch_related_objects(
         [s for s in sessions if s.cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON],
         Prefetch("trainer_places", queryset=SessionTrainer.objects.select_related("staff_member")),
     )
-    for session in sessions:
-        session.register_taken = session.register_taken_at is not None or session.marked > 0
-        session.is_future = session.date > today
-        session.register_locked = today > register_edit_deadline(session=session)
-    return sessions
+    running = [c for c in cohorts.values() if c.start_date <= end and c.end_date >= start - dt.timedelta(days=recent_days)]
+    return sessions, sorted(running, key=lambda c: (c.end_date, c.name, c.pk))
 
 
 @role_required(*TRAINER_SCREEN_ROLES)
 def today(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
-    context = {"today": day, "sessions": _delivered_sessions(request, day, day), "week_start": day - dt.timedelta(days=day.weekday())}
+    sessions, _cohorts = _delivered_sessions(request, day, day)
+    context = {"today": day, "sessions": sessions, "week_start": day - dt.timedelta(days=day.weekday())}
     return render(request, "programs/trainer/today.html", context)
 
 
@@ -85,7 +100,8 @@ def week(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     start = WeekForm(request.GET).week_start(day)
     end = start + dt.timedelta(days=6)
-    sessions = _delivered_sessions(request, start, end)
+    # Groups running this week or ended recently are listed for their final assessment.
+    sessions, cohorts = _delivered_sessions(request, start, end, recent_days=RECENT_COHORT_DAYS)
     days = [start + dt.timedelta(days=n) for n in range(7)]
     context = {
         "today": day,
@@ -96,10 +112,7 @@ def week(request: HttpRequest) -> HttpResponse:
         "previous_start": start - dt.timedelta(days=7),
         "next_start": start + dt.timedelta(days=7),
         "this_week": day - dt.timedelta(days=day.weekday()),
-        # Groups running this week or ended recently, for their final assessment.
-        "cohorts": cohorts_delivered_by(user=request.user)
-        .filter(start_date__lte=end, end_date__gte=start - dt.timedelta(days=RECENT_COHORT_DAYS))
-        .order_by("end_date", "name"),
+        "cohorts": cohorts,
     }
     return render(request, "programs/trainer/week.html", context)
 
