@@ -16,10 +16,13 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from programs.dashboard import ATTENDED
 from programs.models import Attendance, Cohort, Enrolment, Session
+from programs.services.attendance import MOVED, _moved_from_a_seat
+from programs.services.movements import enrolment_moved_on
 
 Table = list[list[Any]]
 
@@ -91,14 +94,31 @@ def cohort_roster(*, cohort: Cohort) -> Table:
     return table
 
 
+def _moved_away_label(enrolment: Enrolment, moved_on: dt.date) -> str:
+    """What the register screen says of someone a movement took out of the group before a session."""
+    day = date_format(moved_on, "SHORT_DATE_FORMAT")
+    if enrolment.status == Enrolment.Status.TRANSFERRED:
+        return _("Transferred on %(date)s") % {"date": day}
+    return _("Released on %(date)s") % {"date": day}
+
+
 def cohort_register(*, cohort: Cohort) -> Table:
-    """Sessions × participants: each cell the attendance mark, then each person's totals over held sessions."""
+    """Sessions × participants: each cell the attendance mark, then each person's totals over held sessions.
+
+    As on the register screen, someone a transfer or a release took out of the group is listed, and on the
+    sessions after the movement (cancelled ones aside) their cell says so, with the movement's date, instead
+    of staying blank: they were not absent, and those sessions count neither as marked nor as missed.
+    """
     sessions = list(cohort.sessions.order_by("date", "start_time"))
     enrolments = list(
         _by_name(
-            cohort.enrolments.filter(
-                Q(status__in=Enrolment.SEATED) | Exists(Attendance.objects.filter(enrolment=OuterRef("pk")))
-            ).select_related("inmate", "staff_member")
+            cohort.enrolments.annotate(moved_from_a_seat=_moved_from_a_seat())
+            .filter(
+                Q(status__in=Enrolment.SEATED)
+                | Q(status__in=MOVED, moved_from_a_seat=True)
+                | Exists(Attendance.objects.filter(enrolment=OuterRef("pk")))
+            )
+            .select_related("inmate", "staff_member")
         )
     )
     marks = {
@@ -118,7 +138,16 @@ def cohort_register(*, cohort: Cohort) -> Table:
 
     table: Table = [header]
     for enrolment in enrolments:
-        cells = [str(labels[marks[enrolment.pk, s.pk]]) if (enrolment.pk, s.pk) in marks else "" for s in sessions]
+        moved_on = enrolment_moved_on(enrolment=enrolment) if enrolment.moved_from_a_seat else None
+        gone = _moved_away_label(enrolment, moved_on) if moved_on else ""
+        cells = []
+        for session in sessions:
+            if (enrolment.pk, session.pk) in marks:
+                cells.append(str(labels[marks[enrolment.pk, session.pk]]))
+            elif moved_on and session.date > moved_on and session.status != Session.Status.CANCELLED:
+                cells.append(gone)
+            else:
+                cells.append("")
         marked = sum(1 for pk in held if (enrolment.pk, pk) in marks)
         attended = sum(1 for pk in held if marks.get((enrolment.pk, pk)) in ATTENDED)
         table.append([*_person(enrolment), *cells, attended, marked, _percent(attended, marked)])
