@@ -3,8 +3,10 @@ and the follow-ups at 1, 3, 6 and 12 months after release."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
+from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from inmates.casework_selectors import REFERRAL_KINDS, add_months
 from inmates.models import CustodyEvent, FollowUp, Inmate, Referral, ReleaseTask
 from inmates.release import release_task_complete
+from rehab.audit import audit_log
 from rehab.models import Organisation
 
 FOLLOW_UP_MONTHS = (1, 3, 6, 12)
@@ -72,6 +75,35 @@ def referral_create(
         if organisation.kind == Organisation.Kind.PROBATION:
             release_task_complete(inmate=inmate, kind=ReleaseTask.Kind.PROBATION_REFERRAL, today=referred_on)
     return referral
+
+
+def follow_ups_reschedule(*, inmate: Inmate, by: AbstractBaseUser | None = None, reason: str = "") -> list[FollowUp]:
+    """Move the follow-ups not yet done to 1, 3, 6 and 12 months after the person's release date as it is now,
+    and return those that moved. Call it in the transaction that changes the date (a release recorded on
+    another day than expected, a corrected release movement or expected release date), with `inmate` as saved.
+
+    Follow-ups already recorded keep their date: they happened. Referrals made before the person's current
+    stay in custody began belong to an earlier release and are left alone. Running it again changes nothing.
+    """
+    release_on = release_date_of(inmate=inmate)
+    if release_on is None:
+        return []
+    with transaction.atomic():
+        # Locked, so a follow-up recorded meanwhile is either seen as done or recorded after the move.
+        pending = FollowUp.objects.select_for_update().filter(
+            referral__inmate=inmate, referral__referred_on__gte=inmate.admission_date, done_on__isnull=True
+        )
+        moved, before = [], {}
+        for follow_up in pending.order_by("pk"):
+            due_on = add_months(release_on, follow_up.month)
+            if follow_up.due_on != due_on:
+                before[follow_up.pk] = copy.copy(follow_up)
+                follow_up.due_on = due_on
+                moved.append(follow_up)
+        # One write, audited here with the reason (bulk_update sends no signals, whoever the caller is).
+        FollowUp.objects.bulk_update(moved, ["due_on"])
+        audit_log(moved, action=LogEntry.Action.UPDATE, by=by, reason=reason, before=before)
+    return moved
 
 
 def referral_status_set(*, referral: Referral, status: str, by: AbstractBaseUser | None = None) -> Referral:

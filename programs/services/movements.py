@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from inmates.models import CustodyEvent, Inmate
+from inmates.support import follow_ups_reschedule
 from programs.models import Attendance, CourseRequest, Enrolment, EnrolmentStatusChange
 from programs.services.attendance import MOVED
 from programs.services.enrolment import dashboard_refresh_on_commit
@@ -411,8 +412,9 @@ def custody_release(
     by: AbstractBaseUser | None = None,
     today: dt.date | None = None,
 ) -> CustodyEvent:
-    """Release a person: their open enrolments end as "released", waiting requests are cancelled, and the
-    release date becomes their (no longer expected) release date."""
+    """Release a person: their open enrolments end as "released", waiting requests are cancelled, the
+    release date becomes their (no longer expected) release date, and post-release follow-ups not yet done
+    are rescheduled from it."""
     today = today or timezone.localdate()
     with transaction.atomic(), disable_auditlog():
         locked = _lock(inmate)
@@ -427,6 +429,8 @@ def custody_release(
         locked.current_facility = None
         locked.expected_release_date = date
         _save_inmate(locked, before, event, ["status", "current_facility", "expected_release_date"], by)
+        # Follow-ups scheduled from the expected date move to the day the person actually left.
+        follow_ups_reschedule(inmate=locked, by=by, reason=_reason(event))
     return event
 
 
