@@ -49,6 +49,25 @@ def facilities_for(user: User, *roles: str) -> QuerySet[Facility]:
     return Facility.objects.filter(condition)
 
 
+def reaches_facility(user: User, facility: Facility, *roles: str) -> bool:
+    """Whether `facility` is among facilities_for(user, *roles), answered from the role assignments already read
+    (no query; a country-wide role reads the facility's prison service, so select it with the facility)."""
+    if Role.SYSTEM_ADMINISTRATOR in roles_of(user) and (not roles or Role.SYSTEM_ADMINISTRATOR in roles):
+        return True
+    for assignment in role_assignments(user):
+        if roles and assignment.role not in roles:
+            continue
+        if assignment.facility_id:
+            if assignment.facility_id == facility.pk:
+                return True
+        elif assignment.organisation_id and assignment.organisation.kind == Organisation.Kind.PRISON_SERVICE:
+            if assignment.organisation_id == facility.prison_service_id:
+                return True
+        elif assignment.country and assignment.country == facility.country:
+            return True
+    return False
+
+
 def organisations_for(user: User, *roles: str) -> QuerySet[Organisation]:
     """Organisations a user is assigned to directly (a training centre for a registrar, say)."""
     ids = [a.organisation_id for a in role_assignments(user) if a.organisation_id and (not roles or a.role in roles)]

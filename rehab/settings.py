@@ -98,6 +98,10 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database host that does not answer fails the request within seconds (a 503 page), not after minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+    # Choice fields read their options with QuerySet.iterator(), which on PostgreSQL declares a cursor, fetches
+    # and closes it: three round trips for a dropdown of a few facilities. Nothing here streams large results,
+    # and a transaction-pooling PgBouncer in front of PostgreSQL needs server-side cursors off anyway.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis only ever holds copies: when it does not answer, the cache misses (rehab.cache) within a short timeout

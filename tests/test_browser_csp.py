@@ -73,7 +73,8 @@ def test_a_director_sees_no_policy_violation_and_the_dashboard_charts_are_drawn(
     base = live_server.url
 
     for path in [
-        "/", f"/programs/facilities/{lipjan.pk}/dashboard/", "/programs/cohorts/", f"/programs/cohorts/{group_a.pk}/",
+        "/", f"/programs/facilities/{lipjan.pk}/dashboard/", "/programs/cohorts/", f"/programs/cohorts/{group_a.pk}/", f"/programs/cohorts/{group_a.pk}/sessions/",
+        f"/programs/cohorts/{group_a.pk}/delivery/",
         f"/programs/cohorts/new/?facility={lipjan.pk}", f"/programs/cohorts/{it2.pk}/waitlist/", "/programs/sessions/",
         "/programs/enrolments/", "/inmates/", f"/inmates/{inmate.pk}/", "/inmates/import/", "/accounts/password_change/",
     ]:

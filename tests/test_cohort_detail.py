@@ -26,8 +26,12 @@ def cohort():
     return CohortFactory(name="Filigree A", capacity=4, start_date=dt.date(2026, 3, 2), end_date=dt.date(2027, 2, 26))
 
 
-def url(cohort):
-    return reverse("programs:cohort_detail", kwargs={"pk": cohort.pk})
+def url(cohort, tab="cohort_detail"):
+    return reverse(f"programs:{tab}", kwargs={"pk": cohort.pk})
+
+
+def sessions_url(cohort):
+    return url(cohort, "cohort_sessions")
 
 
 def test_the_detail_page_shows_facts_roster_waitlist_and_sessions(client, cohort):
@@ -52,17 +56,38 @@ def test_the_detail_page_shows_facts_roster_waitlist_and_sessions(client, cohort
     assert response.context["seats_free"] == 3
     assert response.context["waitlist_count"] == 2
     assert [e.participant_name for e in response.context["roster"]] == ["Arta Berisha", "Besa Gashi"]
+    assert "4 places, 3 free" in page
+    assert "Bashkim Tejeci" in page
+    assert "Moved to work duty" in page
+    assert reverse("programs:waitlist", kwargs={"pk": cohort.pk}) in page
+    assert reverse("programs:enrol", kwargs={"pk": cohort.pk}) in page
+    for tab in ("cohort_detail", "cohort_sessions", "cohort_delivery"):
+        assert f'href="{url(cohort, tab)}"' in page
+    assert "Lockdown" not in page  # the sessions are on their own tab
+
+    response = client.get(sessions_url(cohort))
+
+    assert response.status_code == 200
+    page = response.content.decode()
     assert [(s.date, s.has_register) for s in response.context["past_sessions"]] == [
         (dt.date(2026, 3, 2), True), (dt.date(2026, 3, 9), False),
     ]
     assert [s.date for s in response.context["future_sessions"]] == [dt.date(2027, 1, 4)]
-    assert "4 places, 3 free" in page
-    assert "Bashkim Tejeci" in page
     assert "Monday 09:00–12:00" in page
     assert "Lockdown" in page
-    assert "Moved to work duty" in page
-    assert reverse("programs:waitlist", kwargs={"pk": cohort.pk}) in page
-    assert reverse("programs:enrol", kwargs={"pk": cohort.pk}) in page
+    assert f'<a class="nav-link active" aria-current="page" href="{sessions_url(cohort)}">' in page
+
+
+def test_an_open_request_from_someone_already_in_the_cohort_is_not_counted_on_the_waitlist(client, cohort):
+    inside = EnrolmentFactory(cohort=cohort, status=Enrolment.Status.WITHDRAWN)
+    CourseRequestFactory(course=cohort.course, facility=cohort.facility, inmate=inside.inmate)
+    CourseRequestFactory(course=cohort.course, facility=cohort.facility)
+    CourseRequestFactory(course=cohort.course, facility=FacilityFactory())
+    client.force_login(director_of(cohort.facility))
+
+    response = client.get(url(cohort))
+
+    assert response.context["waitlist_count"] == 1
 
 
 def test_a_trainer_sees_the_detail_of_a_cohort_they_deliver_without_manager_links(client, cohort):
@@ -81,17 +106,23 @@ def test_a_trainer_sees_the_detail_of_a_cohort_they_deliver_without_manager_link
     assert reverse("programs:cohort_edit", kwargs={"pk": cohort.pk}) not in page
 
 
-def test_a_trainer_gets_404_for_a_cohort_they_do_not_deliver(client, cohort):
+TABS = ["cohort_detail", "cohort_sessions", "cohort_delivery"]
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_a_trainer_gets_404_for_a_cohort_they_do_not_deliver(client, cohort, tab):
     other = CohortFactory()
     client.force_login(trainer_of(other))
 
-    assert client.get(url(cohort)).status_code == 404
+    assert client.get(url(cohort, tab)).status_code == 404
+    assert client.get(url(other, tab)).status_code == 200
 
 
-def test_a_director_of_another_facility_gets_404(client, cohort):
+@pytest.mark.parametrize("tab", TABS)
+def test_a_director_of_another_facility_gets_404(client, cohort, tab):
     client.force_login(director_of(FacilityFactory()))
 
-    assert client.get(url(cohort)).status_code == 404
+    assert client.get(url(cohort, tab)).status_code == 404
 
 
 def test_a_user_without_a_programme_role_gets_403(client, cohort):
@@ -131,11 +162,19 @@ def test_the_detail_page_makes_a_constant_number_of_queries(client, django_asser
         CourseRequestFactory(course=cohort.course, facility=cohort.facility)
     client.force_login(director_of(cohort.facility))
 
-    with django_assert_num_queries(13):
+    # session, user, role assignments, the cohort, its trainers, its enrolments, the open requests
+    with django_assert_num_queries(7):
         response = client.get(url(cohort))
 
     assert response.status_code == 200
     assert len(response.context["roster"]) == items
+
+    # the same three, the cohort with its session counts, trainers, weekly slots, sessions, their trainer places
+    with django_assert_num_queries(8):
+        response = client.get(sessions_url(cohort))
+
+    assert response.status_code == 200
+    assert len(response.context["past_sessions"]) == items
 
 
 def test_the_page_lists_the_ten_sessions_nearest_today_on_each_side_and_links_to_all_of_them(client):
@@ -146,7 +185,7 @@ def test_the_page_lists_the_ten_sessions_nearest_today_on_each_side_and_links_to
         SessionFactory(cohort=cohort, date=today + dt.timedelta(days=n - 1))
     client.force_login(director_of(cohort.facility))
 
-    response = client.get(url(cohort))
+    response = client.get(sessions_url(cohort))
 
     assert [s.date for s in response.context["past_sessions"]] == [today - dt.timedelta(days=n) for n in range(10, 0, -1)]
     assert [s.date for s in response.context["future_sessions"]] == [today + dt.timedelta(days=n) for n in range(10)]
@@ -164,7 +203,7 @@ def test_a_trainer_gets_no_link_to_the_session_list(client):
     SessionFactory(cohort=cohort, date=today)
     client.force_login(trainer_of(cohort))
 
-    response = client.get(url(cohort))
+    response = client.get(sessions_url(cohort))
 
     assert response.context["all_sessions_url"] == ""
     assert f'href="{reverse("programs:session_list")}?' not in response.content.decode()
@@ -180,7 +219,7 @@ def test_the_next_session_of_an_online_cohort_is_found_beyond_the_sessions_liste
     following = SessionFactory(cohort=cohort, date=today + dt.timedelta(days=11))
     client.force_login(director_of(cohort.facility))
 
-    response = client.get(url(cohort))
+    response = client.get(sessions_url(cohort))
 
     assert response.context["next_session"] == following
     assert len(response.context["future_sessions"]) == 10

@@ -72,7 +72,7 @@ def test_the_director_tags_sessions_and_the_cohort_page_shows_progress(client):
     client.force_login(director_of(cohort.facility))
 
     client.post(reverse("programs:cohort_modules", args=[cohort.pk]), {f"session_{session.pk}": str(module.pk)})
-    response = client.get(reverse("programs:cohort_detail", args=[cohort.pk]))
+    response = client.get(reverse("programs:cohort_delivery", args=[cohort.pk]))
 
     session.refresh_from_db()
     assert session.module == module

@@ -83,7 +83,7 @@ def test_the_director_assigns_and_the_cohort_page_and_profile_tag_show_the_count
     client.force_login(director_of(cohort.facility))
 
     client.post(reverse("programs:cohort_peer_educators", args=[cohort.pk]), {"inmate": inmate.pk})
-    response = client.get(reverse("programs:cohort_detail", args=[cohort.pk]))
+    response = client.get(reverse("programs:cohort_delivery", args=[cohort.pk]))
     summary = Template("{% load peer_educators %}{% peer_educator_summary inmate %}").render(Context({"inmate": inmate}))
 
     (peer,) = response.context["peer_educators"]

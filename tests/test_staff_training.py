@@ -199,7 +199,7 @@ def test_the_cohort_page_warns_when_the_facility_has_fewer_usable_tablets_than_n
     cohort_set_equipment_need(cohort=cohort, kind="laptop", quantity=1)
     client.force_login(director_of(cohort.facility))
 
-    response = client.get(reverse("programs:cohort_detail", args=[cohort.pk]))
+    response = client.get(reverse("programs:cohort_delivery", args=[cohort.pk]))
 
     checks = {(c.kind, c.needed, c.available, c.short) for c in cohort_equipment_check(cohort=cohort)}
     assert checks == {("tablet", 7, 6, 1), ("laptop", 1, 2, 0)}
@@ -221,6 +221,10 @@ def test_a_registrar_cannot_open_the_staff_page(client):
     client.force_login(registrar)
 
     assert client.get(reverse("programs:cohort_staff", args=[cohort.pk])).status_code == 403
+
+
+DELIVERY_QUERIES = 13
+SESSIONS_QUERIES = 8
 
 
 @pytest.mark.parametrize("items", [1, 3])
@@ -246,11 +250,17 @@ def test_the_cohort_page_with_modules_peers_equipment_and_trainer_places_has_con
     client.force_login(director_of(cohort.facility))
 
     # The peer educators' session counts are a query of their own, made only when there are peer educators.
-    with django_assert_num_queries(17):
-        response = client.get(reverse("programs:cohort_detail", args=[cohort.pk]))
+    with django_assert_num_queries(DELIVERY_QUERIES):
+        response = client.get(reverse("programs:cohort_delivery", args=[cohort.pk]))
 
     assert response.status_code == 200
     assert len(response.context["peer_educators"]) == len(response.context["module_progress"].rows) == items
+
+    with django_assert_num_queries(SESSIONS_QUERIES):
+        response = client.get(reverse("programs:cohort_sessions", args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["past_sessions"]) == items
 
 
 def test_an_inmates_profile_shows_no_staff_member_of_their_mixed_cohort(client):

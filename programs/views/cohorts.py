@@ -30,7 +30,7 @@ from programs.services.sessions import cohort_create, cohort_schedule_change, co
 from rehab.links import url_by_pk
 from rehab.models import Facility, Role, StaffMember
 from rehab.permissions import role_required
-from rehab.scoping import facilities_for, has_role
+from rehab.scoping import facilities_for, reaches_facility
 
 # Who plans cohorts: directors and programme officers of the cohort's facility; administrators everywhere.
 MANAGER_ROLES = (Role.DIRECTOR, Role.PROGRAMME_OFFICER, Role.SYSTEM_ADMINISTRATOR)
@@ -49,57 +49,107 @@ def viewable_cohorts(user) -> QuerySet[Cohort]:
 
 
 def can_manage(user, cohort: Cohort) -> bool:
-    return has_role(user, *MANAGER_ROLES) and facilities_for(user, *MANAGER_ROLES).filter(pk=cohort.facility_id).exists()
+    """Whether the user manages the cohort's facility (no query when the facility and its prison service are
+    selected with the cohort)."""
+    return reaches_facility(user, cohort.facility, *MANAGER_ROLES)
 
 
-# Sessions listed on each side of today on the cohort page: a year's course has over a hundred, and rendering
-# them all made this the slowest page of the application. Managers follow a link to the session list (filtered
-# by the cohort) for the rest; trainers have their week pages.
+# Sessions listed on each side of today on the cohort's sessions page: a year's course has over a hundred.
+# Managers follow a link to the session list (filtered by the cohort) for the rest; trainers have their week pages.
 SESSIONS_SHOWN = 10
+
+# A cohort has three pages, as tabs under one header: its participants (the page a director or trainer opens
+# most), its sessions, and its progress and delivery (modules, peer educators, equipment). Each reads only what
+# it shows: on one page, the sessions, module progress and delivery checks were two thirds of its queries.
 
 
 @role_required(*MANAGER_ROLES, Role.TRAINER)
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    today = timezone.localdate()
-    cohort, manager = _detail_cohort(request, pk, today)
-    enrolments = list(cohort.enrolments.all())
+    cohort, manager = _cohort_page(request, pk)
+    enrolments = list(
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("inmate", "staff_member")
+        .order_by("inmate__last_name", "inmate__first_name", "staff_member__last_name", "id")
+    )
     seated = [e for e in enrolments if e.status in Enrolment.SEATED]
-    waiting_enrolments = sum(1 for e in enrolments if e.status in (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED))
-    sessions = list(cohort.sessions.all())
-    future_sessions = [s for s in sessions if s.date >= today]
-    _add_row_links(sessions, enrolments)
-    online = cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON
+    waiting = sum(1 for e in enrolments if e.status in (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED))
+    roster = [e for e in enrolments if e.status not in (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED)]
+    _add_enrolment_links(roster)
     context = {
-        "cohort": cohort,
-        "trainers": list(cohort.trainers.all()),
-        "slots": list(cohort.weekly_slots.all()),
-        "roster": [e for e in enrolments if e.status not in (Enrolment.Status.REQUESTED, Enrolment.Status.WAITLISTED)],
+        **_header_context(cohort, manager, tab="participants"),
+        "roster": roster,
         "seats_taken": len(seated),
         "seats_free": max(cohort.seat_limit - len(seated), 0),
-        "waitlist_count": waiting_enrolments + cohort.open_requests,
+        "waitlist_count": waiting + _open_requests(cohort, enrolments),
+        # Trainers see names on the roster but never open a person's record.
+        "show_inmate_links": manager,
+        "staff_count": sum(1 for e in seated if e.staff_member_id),
+        "inmate_count": sum(1 for e in seated if e.inmate_id),
+    }
+    return render(request, "programs/cohorts/detail.html", context)
+
+
+@role_required(*MANAGER_ROLES, Role.TRAINER)
+def cohort_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    cohort, manager = _cohort_page(
+        request, pk, past_session_count=_session_count(date__lt=today), future_session_count=_session_count(date__gte=today)
+    )
+    sessions = list(
+        _shown_sessions(pk, today)
+        .select_related("module")
+        .annotate(has_register=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+        .prefetch_related(Prefetch("trainer_places", queryset=SessionTrainer.objects.select_related("staff_member")))
+        .order_by("date", "start_time")
+    )
+    future_sessions = [s for s in sessions if s.date >= today]
+    _add_session_links(sessions)
+    online = cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON
+    context = {
+        **_header_context(cohort, manager, tab="sessions"),
+        "slots": list(cohort.weekly_slots.all()),
         "past_sessions": [s for s in sessions if s.date < today],
         "future_sessions": future_sessions,
         "past_count": cohort.past_session_count,
         "future_count": cohort.future_session_count,
         "all_sessions_url": f"{reverse('programs:session_list')}?{urlencode({'cohort': cohort.pk})}" if manager else "",
         "today": today,
-        "can_manage": manager,
-        # Trainers see names on the roster but never open a person's record.
-        "show_inmate_links": manager,
-        "takes_staff": cohort.course.audience != Course.Audience.INMATES,
-        "staff_count": sum(1 for e in seated if e.staff_member_id),
-        "inmate_count": sum(1 for e in seated if e.inmate_id),
+        "next_session": _next_session(cohort, future_sessions) if online else None,
+        "online": online,
+    }
+    return render(request, "programs/cohorts/sessions.html", context)
+
+
+@role_required(*MANAGER_ROLES, Role.TRAINER)
+def cohort_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort, manager = _cohort_page(request, pk)
+    seated = list(
+        Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.SEATED)
+        .select_related("inmate", "staff_member")
+        .order_by("inmate__last_name", "inmate__first_name", "staff_member__last_name", "id")
+    )
+    context = {
+        **_header_context(cohort, manager, tab="delivery"),
         "module_progress": cohort_module_progress(cohort=cohort, enrolments=seated),
         "equipment_checks": cohort_equipment_check(cohort=cohort),
         "peer_educators": cohort_peer_educators(cohort=cohort),
         "cascade_warnings": cascade_warnings(cohort=cohort) if manager else [],
-        "next_session": _next_session(cohort, future_sessions) if online else None,
-        "online": online,
     }
-    return render(request, "programs/cohorts/detail.html", context)
+    return render(request, "programs/cohorts/delivery.html", context)
 
 
-def _add_row_links(sessions: list[Session], enrolments: list[Enrolment]) -> None:
+def _header_context(cohort: Cohort, manager: bool, *, tab: str) -> dict:
+    """What the header and the tabs of every cohort page show."""
+    return {
+        "cohort": cohort,
+        "trainers": list(cohort.trainers.all()),
+        "can_manage": manager,
+        "takes_staff": cohort.course.audience != Course.Audience.INMATES,
+        "tab": tab,
+    }
+
+
+def _add_session_links(sessions: list[Session]) -> None:
     """Each row's links and status label, made once here rather than by a {% url %} tag and a get_..._display
     call per row (they were a third of the page's rendering)."""
     register = url_by_pk("programs:register")
@@ -111,6 +161,10 @@ def _add_row_links(sessions: list[Session], enrolments: list[Enrolment]) -> None
         session.trainers_url = trainers(session.pk)
         session.cancel_url = cancel(session.pk)
         session.status_label = session_labels.get(session.status, session.status)
+
+
+def _add_enrolment_links(enrolments: list[Enrolment]) -> None:
+    """Each roster row's links and status label (as _add_session_links does for sessions)."""
     inmate = url_by_pk("inmates:detail")
     withdraw = url_by_pk("programs:enrolment_withdraw")
     enrolment_labels = {value: str(label) for value, label in Enrolment.Status.choices}
@@ -148,59 +202,41 @@ def _shown_sessions(pk: int, today: dt.date) -> QuerySet[Session]:
     return Session.objects.filter(Q(pk__in=coming) | Q(pk__in=past))
 
 
-def _detail_cohort(request: HttpRequest, pk: int, today: dt.date) -> tuple[Cohort, bool]:
-    """The cohort of the detail page with what the page shows, and whether the user manages it; 404 when the
-    user may not view it (viewable_cohorts' rule: managed, or delivered by the user).
-
-    The cohort is read by its key and the scope checked on what the page loads anyway (its trainers, and the
-    manager check the page needs): filtering on viewable_cohorts() made PostgreSQL plan its OR of subqueries
-    over eight joins, which took longer than the page's other queries took to run."""
-    open_requests = (
-        CourseRequest.objects.filter(course_id=OuterRef("course_id"), status=CourseRequest.Status.OPEN)
+def _open_requests(cohort: Cohort, enrolments: list[Enrolment]) -> int:
+    """Open course requests for the cohort's course from its facility, of people not in the cohort (the waitlist
+    page lists them with the waiting enrolments). The cohort's enrolments are at hand: excluding their people by
+    key keeps this a plain count rather than two correlated subqueries on the cohort's own query."""
+    return (
+        CourseRequest.objects.filter(course_id=cohort.course_id, status=CourseRequest.Status.OPEN)
         .filter(
-            Q(inmate__current_facility_id=OuterRef("facility_id"), inmate__status=Inmate.Status.IN_CUSTODY)
-            | Q(staff_member__isnull=False, facility_id=OuterRef("facility_id"))
+            Q(inmate__current_facility_id=cohort.facility_id, inmate__status=Inmate.Status.IN_CUSTODY)
+            | Q(staff_member__isnull=False, facility_id=cohort.facility_id)
         )
-        .exclude(inmate__enrolments__cohort_id=OuterRef("pk"))
-        .exclude(staff_member__enrolments__cohort_id=OuterRef("pk"))
-        .order_by()
-        .values("course_id")
+        .exclude(inmate_id__in=[e.inmate_id for e in enrolments if e.inmate_id])
+        .exclude(staff_member_id__in=[e.staff_member_id for e in enrolments if e.staff_member_id])
+        .count()
     )
-    counted = open_requests.annotate(n=Count("pk")).values("n")
+
+
+def _cohort_page(request: HttpRequest, pk: int, **annotations) -> tuple[Cohort, bool]:
+    """The cohort of one of its pages, with its trainers and any `annotations`, and whether the user manages it;
+    404 when the user may not view it (viewable_cohorts' rule: managed, or delivered by the user).
+
+    The cohort is read by its key and the scope checked on what the page shows anyway (its trainers, and the
+    user's role assignments): filtering on viewable_cohorts() made PostgreSQL plan its OR of subqueries over
+    eight joins, which took longer than the page's other queries took to run."""
     cohort = get_object_or_404(
-        # The mentor (of a few cascade cohorts only) is prefetched below: two more joins here tripled the time
-        # PostgreSQL took to plan this query.
-        Cohort.objects.select_related("course", "facility__prison_service", "room", "cascade_of")
-        .annotate(
-            open_requests=Coalesce(Subquery(counted), 0),
-            past_session_count=_session_count(date__lt=today),
-            future_session_count=_session_count(date__gte=today),
-        ),
+        # The mentor and the cohort cascaded from (of a few cascade cohorts only) are read below: more joins here
+        # multiplied the time PostgreSQL took to plan this query.
+        Cohort.objects.select_related("course", "facility__prison_service", "room").annotate(**annotations),
         pk=pk,
     )
     prefetch_related_objects([cohort], Prefetch("trainers", queryset=StaffMember.objects.select_related("organisation")))
     manager = can_manage(request.user, cohort)
     if not manager and not any(trainer.user_id == request.user.pk for trainer in cohort.trainers.all()):
         raise Http404
-    prefetch_related_objects(
-        [cohort],
-        "mentor__organisation",
-        "weekly_slots",
-        Prefetch(
-            "enrolments",
-            queryset=Enrolment.objects.select_related("inmate", "staff_member").order_by(
-                "inmate__last_name", "inmate__first_name", "staff_member__last_name", "id"
-            ),
-        ),
-        Prefetch(
-            "sessions",
-            queryset=_shown_sessions(pk, today)
-            .select_related("module")
-            .annotate(has_register=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
-            .order_by("date", "start_time"),
-        ),
-        Prefetch("sessions__trainer_places", queryset=SessionTrainer.objects.select_related("staff_member")),
-    )
+    if cohort.mentor_id or cohort.cascade_of_id:
+        prefetch_related_objects([cohort], "mentor__organisation", "cascade_of")
     return cohort, manager
 
 
@@ -309,6 +345,8 @@ def cohort_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("cohorts/<int:pk>/", cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:pk>/sessions/", cohort_sessions, name="cohort_sessions"),
+    path("cohorts/<int:pk>/delivery/", cohort_delivery, name="cohort_delivery"),
     path("cohorts/new/", cohort_create_view, name="cohort_create"),
     path("cohorts/<int:pk>/edit/", cohort_edit_view, name="cohort_edit"),
 ]
