@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from certificates.models import (
     Certificate,
@@ -57,7 +58,12 @@ class CertificateAdmin(admin.ModelAdmin):
     date_hierarchy = "issued_on"
     inlines = [CertificateEventInline]
     # Issued certificates change only through the services (revoke, reissue), which keep the trail.
-    readonly_fields = [f.name for f in Certificate._meta.fields]
+    readonly_fields = [f.name for f in Certificate._meta.fields] + ["failure_message"]
+
+    @admin.display(description=_("Reason"))
+    def failure_message(self, obj: Certificate) -> str:
+        # The reason as registrars read it; the code and the technical detail are shown as fields.
+        return obj.failure_message
 
     def has_add_permission(self, request) -> bool:
         return False

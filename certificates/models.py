@@ -186,6 +186,30 @@ class IssuanceBatch(models.Model):
         return f"{self.get_kind_display()} #{self.pk} — {self.cohort}"
 
 
+class RenderFailure(models.TextChoices):
+    """Why a certificate could not be rendered, as a stable code. The sentence is translated when it is shown
+    (`RenderFailure.message`), in the reader's language; the technical detail is kept beside it, in English."""
+
+    TEMPLATE_ERROR = "template_error", _("The certificate template has an error.")
+    IMAGE_UNREADABLE = "image_unreadable", _("The image %(name)s could not be read.")
+    TEMPLATE_FILL = "template_fill", _("The certificate template could not be filled in.")
+    LAYOUT = "layout", _("The certificate could not be laid out.")
+    TOO_LONG = "too_long", _(
+        "The certificate does not fit on one page; shorten the text or reduce the font sizes in the template."
+    )
+    STOPPED = "stopped", _("Rendering stopped on an unexpected error.")
+    UNKNOWN = "unknown", _("Rendering failed")
+
+    @classmethod
+    def message(cls, code: str, params: dict | None = None) -> str:
+        """The reason in the active language. A code or parameters this version does not know (a row written by
+        a newer release) read as the generic reason rather than break the page."""
+        try:
+            return str(cls(code).label) % (params or {})
+        except (ValueError, KeyError, TypeError):
+            return str(cls.UNKNOWN.label)
+
+
 class Certificate(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Being rendered")
@@ -245,7 +269,11 @@ class Certificate(models.Model):
     # When a rendering task for it was last handed to the broker; empty while the broker could not be reached,
     # so the sweeper (certificates_requeue_pending) knows what is still waiting to be queued.
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
-    failure_reason = models.TextField(_("why rendering failed"), blank=True)
+    # Why rendering failed: a code and its parameters, worded in the reader's language when shown, and the
+    # technical detail (the underlying error, in English) for administrators.
+    failure_code = models.CharField(_("why rendering failed"), max_length=20, choices=RenderFailure.choices, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
+    failure_reason = models.TextField(_("technical detail of the failure"), blank=True)
 
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -287,6 +315,13 @@ class Certificate(models.Model):
     @property
     def bilingual(self) -> bool:
         return self.language != "en"
+
+    @property
+    def failure_message(self) -> str:
+        """Why rendering failed, in the active language; empty unless it did."""
+        if self.status != self.Status.FAILED:
+            return ""
+        return RenderFailure.message(self.failure_code or RenderFailure.UNKNOWN, self.failure_params)
 
 
 class CertificateEvent(models.Model):

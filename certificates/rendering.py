@@ -31,6 +31,7 @@ from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.html import escape
 
+from certificates.models import RenderFailure
 from certificates.storage import private_storage
 
 # WeasyPrint reports every step at INFO; at hundreds of certificates a minute that is noise and costs time.
@@ -126,7 +127,18 @@ _MONTHS_EN = (
 
 
 class RenderError(Exception):
-    """Why a certificate could not be rendered, in words a registrar can act on."""
+    """Why a certificate could not be rendered: `code` (a RenderFailure) and `params` word it for the reader, in
+    their language, when it is shown; the message is the technical detail, in English, with the underlying
+    error, for administrators."""
+
+    def __init__(self, detail: str, *, code: str, params: dict | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.params = params or {}
+
+    @property
+    def reason(self) -> str:
+        return RenderFailure.message(self.code, self.params)
 
 
 def default_template_source() -> tuple[str, str]:
@@ -328,7 +340,7 @@ class Renderer:
             try:
                 template = self.engine.from_string(source.html)
             except TemplateSyntaxError as exc:
-                raise RenderError(f"The template has an error: {exc}") from exc
+                raise RenderError(f"The template has an error: {exc}", code=RenderFailure.TEMPLATE_ERROR) from exc
             if source.key:
                 self._templates.put(source.key, template)
         return template
@@ -354,7 +366,11 @@ class Renderer:
                 with private_storage().open(name, "rb") as handle:
                     content = _print_ready_jpeg(handle.read())
             except OSError as exc:
-                raise RenderError(f"The image {name} could not be read: {exc}") from exc
+                raise RenderError(
+                    f"The image {name} could not be read: {exc}",
+                    code=RenderFailure.IMAGE_UNREADABLE,
+                    params={"name": name},
+                ) from exc
             self._assets.put(name, content)
         return content
 
@@ -402,7 +418,7 @@ class Renderer:
         except RenderError:
             raise
         except Exception as exc:  # a registrar's template can fail in many ways; say how
-            raise RenderError(f"The template could not be filled in: {exc}") from exc
+            raise RenderError(f"The template could not be filled in: {exc}", code=RenderFailure.TEMPLATE_FILL) from exc
         return _document_html(data, body)
 
     @staticmethod
@@ -433,11 +449,13 @@ class Renderer:
         except RenderError:
             raise
         except Exception as exc:
-            raise RenderError(f"WeasyPrint could not lay out the certificate: {exc}") from exc
+            raise RenderError(f"WeasyPrint could not lay out the certificate: {exc}", code=RenderFailure.LAYOUT) from exc
         if len(document.pages) != 1:
             raise RenderError(
                 f"The certificate does not fit on one page (it takes {len(document.pages)}); "
-                "shorten the text or reduce the font sizes in the template."
+                "shorten the text or reduce the font sizes in the template.",
+                code=RenderFailure.TOO_LONG,
+                params={"pages": len(document.pages)},
             )
         document.metadata = self.metadata(data)
         # A stable file identifier: rendering the same certificate twice gives the same bytes.

@@ -41,6 +41,7 @@ from certificates.models import (
     IssuanceBatch,
     Issuer,
     PrintPack,
+    RenderFailure,
     SerialCounter,
 )
 from certificates.rendering import (
@@ -165,7 +166,8 @@ def certificate_template_preview(*, issuer: Issuer, html: str, css: str, languag
     try:
         return renderer().render_one(TemplateSource(html=html, css=css), certificate_sample_data(issuer=issuer, language=language))
     except RenderError as exc:
-        raise ValidationError(str(exc), code="render") from exc
+        # The reason in the registrar's language, then the error itself: it says which line to correct.
+        raise ValidationError([exc.reason, str(exc)], code="render") from exc
 
 
 def _template_disclosure_problems(text: str) -> list[str]:
@@ -524,6 +526,14 @@ def certificate_reissue(
     return new
 
 
+# The reason a certificate failed to render, cleared when it is queued again or rendered.
+FAILURE_FIELDS = ("failure_code", "failure_params", "failure_reason")
+
+
+def _clear_failure(certificate: Certificate) -> None:
+    certificate.failure_code, certificate.failure_params, certificate.failure_reason = "", {}, ""
+
+
 def batch_retry(*, batch: IssuanceBatch, by: AbstractBaseUser | None) -> int:
     """Queue the batch's failed certificates again, and any still waiting (say, the broker was down when the
     batch was issued). Returns how many were queued."""
@@ -531,8 +541,8 @@ def batch_retry(*, batch: IssuanceBatch, by: AbstractBaseUser | None) -> int:
         failed = list(batch.certificates.select_for_update().filter(status=Certificate.Status.FAILED))
         for certificate in failed:
             certificate.status = Certificate.Status.PENDING
-            certificate.failure_reason = ""
-        Certificate.objects.bulk_update(failed, ["status", "failure_reason"])
+            _clear_failure(certificate)
+        Certificate.objects.bulk_update(failed, ["status", *FAILURE_FIELDS])
         CertificateEvent.objects.bulk_create(
             CertificateEvent(certificate=c, kind=CertificateEvent.Kind.RENDER_RETRIED, by=by) for c in failed
         )
@@ -610,6 +620,8 @@ def certificates_render(*, certificate_ids: Sequence[int]) -> RenderResult:
                 content = renderer().render_one(source, certificate_data(certificate=certificate))
             except RenderError as exc:
                 certificate.status = Certificate.Status.FAILED
+                certificate.failure_code = exc.code
+                certificate.failure_params = exc.params
                 certificate.failure_reason = str(exc)[:2000]
                 failed += 1
                 continue
@@ -618,18 +630,19 @@ def certificates_render(*, certificate_ids: Sequence[int]) -> RenderResult:
             certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
             certificate.rendered_at = timezone.now()
             certificate.status = Certificate.Status.READY
-            certificate.failure_reason = ""
+            _clear_failure(certificate)
             done += 1
         Certificate.objects.bulk_update(
-            claimed, ["status", "pdf", "pdf_sha256", "rendered_at", "render_attempts", "failure_reason"]
+            claimed, ["status", "pdf", "pdf_sha256", "rendered_at", "render_attempts", *FAILURE_FIELDS]
         )
     return RenderResult(done=done, failed=failed, skipped=len(ids) - len(claimed))
 
 
-def certificates_mark_failed(*, certificate_ids: Sequence[int], reason: str) -> int:
-    """After a task has given up (retries exhausted), show why on the certificates it left pending."""
+def certificates_mark_failed(*, certificate_ids: Sequence[int], detail: str) -> int:
+    """After a task has given up (retries exhausted), mark the certificates it left pending as stopped, with
+    the error that stopped it as the technical detail."""
     return Certificate.objects.filter(pk__in=list(certificate_ids), status=Certificate.Status.PENDING).update(
-        status=Certificate.Status.FAILED, failure_reason=reason[:2000]
+        status=Certificate.Status.FAILED, failure_code=RenderFailure.STOPPED, failure_params={}, failure_reason=detail[:2000]
     )
 
 

@@ -41,7 +41,7 @@ class RenderTask(Task):
         # so the registrar sees why and can retry them.
         certificate_ids = args[0] if args else kwargs.get("certificate_ids", [])
         try:
-            certificates_mark_failed(certificate_ids=certificate_ids, reason=f"Rendering stopped: {exc!r}")
+            certificates_mark_failed(certificate_ids=certificate_ids, detail=f"Rendering stopped: {exc!r}")
         except (OperationalError, InterfaceError):
             pass  # the database is still away; the certificates stay pending and can be queued again
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, failed: bool = False, **options) -> None:
         if failed:
             Certificate.objects.filter(status=Certificate.Status.FAILED).update(
-                status=Certificate.Status.PENDING, failure_reason=""
+                status=Certificate.Status.PENDING, failure_code="", failure_params={}, failure_reason=""
             )
         ids = list(Certificate.objects.filter(status=Certificate.Status.PENDING).order_by("pk").values_list("pk", flat=True))
         queued = certificates_enqueue_rendering(ids)
