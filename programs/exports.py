@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from programs.dashboard import ATTENDED
 from programs.models import Attendance, Cohort, Enrolment, Session
-from programs.services.attendance import MOVED, _moved_from_a_seat
+from programs.services.attendance import MOVED, moved_from_a_seat
 from programs.services.movements import enrolment_moved_on
 
 Table = list[list[Any]]
@@ -112,7 +112,7 @@ def cohort_register(*, cohort: Cohort) -> Table:
     sessions = list(cohort.sessions.order_by("date", "start_time"))
     enrolments = list(
         _by_name(
-            cohort.enrolments.annotate(moved_from_a_seat=_moved_from_a_seat())
+            cohort.enrolments.annotate(moved_from_a_seat=moved_from_a_seat())
             .filter(
                 Q(status__in=Enrolment.SEATED)
                 | Q(status__in=MOVED, moved_from_a_seat=True)

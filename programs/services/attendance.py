@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from programs.models import Attendance, Cohort, Enrolment, EnrolmentStatusChange, Session
 from programs.services.enrolment import _record_status, dashboard_refresh_on_commit
 from rehab.models import Role
-from rehab.scoping import facilities_for
+from rehab.scoping import facilities_for, reaches_facility
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -44,8 +45,8 @@ def sessions_managed_by(*, user: User) -> QuerySet[Session]:
 
 
 def user_directs_cohort(*, user: User, cohort: Cohort) -> bool:
-    """A director of the cohort's facility, or a system administrator."""
-    return facilities_for(user, *MANAGING_ROLES).filter(pk=cohort.facility_id).exists()
+    """A director of the cohort's facility, or a system administrator (from the role assignments: no query)."""
+    return user.is_authenticated and reaches_facility(user, cohort.facility, *MANAGING_ROLES)
 
 
 def user_trains_cohort(*, user: User, cohort: Cohort) -> bool:
@@ -125,7 +126,7 @@ def session_record_register(
     if session.date > today:
         raise ValidationError(_("The register cannot be taken before the session's day."), code="future")
 
-    expected = set(session_expected_enrolments(session=session).values_list("pk", flat=True))
+    expected = {enrolment.pk for enrolment in session_expected_enrolments(session=session)}
     unknown = set(entries) - expected
     if unknown:
         raise ValidationError(_("Some people on this register are not enrolled in the cohort."), code="unknown")
@@ -198,7 +199,7 @@ def session_save_register(
 MOVED = (Enrolment.Status.TRANSFERRED, Enrolment.Status.RELEASED)
 
 
-def _moved_from_a_seat() -> Exists:
+def moved_from_a_seat() -> Exists:
     """The enrolment held a seat when the movement closed it (not someone who was only waiting)."""
     return Exists(
         EnrolmentStatusChange.objects.filter(
@@ -207,33 +208,44 @@ def _moved_from_a_seat() -> Exists:
     )
 
 
-def _moved_by(day: dt.date) -> Q:
-    """Enrolments a movement ended before `day` (the movement's day is the local date of ended_at)."""
-    return Q(status__in=MOVED, ended_at__date__lt=day) & Q(_moved_from_a_seat())
+# People on registers and assessment lists are sorted by family name, inmates and staff alike.
+BY_NAME = (
+    Coalesce(F("inmate__last_name"), F("staff_member__last_name")),
+    Coalesce(F("inmate__first_name"), F("staff_member__first_name")),
+    "pk",
+)
 
 
-def _expected_q(session: Session) -> Q:
-    moved_later = Q(status__in=MOVED, ended_at__date__gte=session.date) & Q(_moved_from_a_seat())
-    marked = Exists(Attendance.objects.filter(session=session, enrolment=OuterRef("pk")))
-    return Q(status__in=Enrolment.SEATED) | moved_later | marked
+def session_register_people(*, session: Session, marked: Collection[int]) -> tuple[list[Enrolment], list[Enrolment]]:
+    """Who a session's register lists, sorted by family name, with their person: (expected, moved away).
 
+    Expected: those enrolled (or since completed), those a movement took out of the group on or after the
+    session's day (they were still there), and anyone marked on the session (`marked`: the enrolment ids with a
+    row for it), whatever happened later. Moved away: those a transfer or a release took out of the group,
+    from a seat, before the session; the register lists them as gone, neither editable nor absent.
 
-def session_expected_enrolments(*, session: Session) -> QuerySet[Enrolment]:
-    """Who is on a session's register: those enrolled (or since completed), those moved away after the
-    session's day (they were still there), plus anyone already marked."""
-    return Enrolment.objects.filter(cohort_id=session.cohort_id).filter(_expected_q(session))
-
-
-def session_register_enrolments(*, session: Session) -> QuerySet[Enrolment]:
-    """Everyone a register shows, in one query: the people it expects, and, with `moved_away` set, those a
-    transfer or a release took out of the group before the session (listed as gone: not editable, not
-    absent). Anyone marked on the session anyway is expected, whatever happened later."""
-    expected = _expected_q(session)
-    return (
+    One plain query, the rule applied here: written as SQL conditions, the rule made the query take longer to
+    build and plan than everything else on the register page."""
+    candidates = (
         Enrolment.objects.filter(cohort_id=session.cohort_id)
-        .filter(expected | _moved_by(session.date))
-        .annotate(moved_away=ExpressionWrapper(~expected, output_field=BooleanField()))
+        .filter(Q(status__in=(*Enrolment.SEATED, *MOVED)) | Q(pk__in=list(marked)))
+        .select_related("inmate", "staff_member")
+        .annotate(moved_from_a_seat=moved_from_a_seat())
+        .order_by(*BY_NAME)
     )
+    expected, moved_away = [], []
+    for enrolment in candidates:
+        if enrolment.pk in marked or enrolment.status in Enrolment.SEATED:
+            expected.append(enrolment)
+        elif enrolment.status in MOVED and enrolment.moved_from_a_seat and enrolment.ended_at is not None:
+            (expected if timezone.localdate(enrolment.ended_at) >= session.date else moved_away).append(enrolment)
+    return expected, moved_away
+
+
+def session_expected_enrolments(*, session: Session) -> list[Enrolment]:
+    """Who is on a session's register (the expected of session_register_people)."""
+    marked = set(Attendance.objects.filter(session=session).values_list("enrolment_id", flat=True))
+    return session_register_people(session=session, marked=marked)[0]
 
 
 # ---------------------------------------------------------------- attendance rate

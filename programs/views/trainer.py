@@ -6,8 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -22,13 +21,14 @@ from programs.models import Attendance, Cohort, Enrolment, Session, SessionTrain
 from programs.selectors import cohorts_delivered_between
 from programs.services.attendance import (
     ATTENDED,
+    BY_NAME,
     cohort_can_complete,
     cohort_complete,
     cohort_participants,
     cohort_record_final_assessments,
     cohorts_managed_by,
     register_edit_deadline,
-    session_register_enrolments,
+    session_register_people,
     session_register_refusal,
     session_save_register,
     user_may_manage_cohort,
@@ -45,12 +45,6 @@ TRAINER_SCREEN_ROLES = (Role.TRAINER, Role.DIRECTOR, Role.SYSTEM_ADMINISTRATOR)
 # A group stays listed on the week page this long after it ends, while final assessments are recorded.
 RECENT_COHORT_DAYS = 60
 
-# People on registers and assessment lists are sorted by family name, inmates and staff alike.
-BY_NAME = (
-    Coalesce(F("inmate__last_name"), F("staff_member__last_name")),
-    Coalesce(F("inmate__first_name"), F("staff_member__first_name")),
-    "pk",
-)
 
 
 # ---------------------------------------------------------------- today and this week
@@ -123,19 +117,12 @@ def week(request: HttpRequest) -> HttpResponse:
 def _register_people(session: Session) -> tuple[list[Enrolment], list[Enrolment]]:
     """Everyone on the register, each with `saved_attendance` (their row for this session, or None), and
     apart from them the people a movement took out of the group before the session, each with `moved_on`."""
-    everyone = list(
-        session_register_enrolments(session=session).select_related("inmate", "staff_member").order_by(*BY_NAME)
-    )
-    # The session's rows by a plain query: a prefetch would filter them again by the list of enrolment ids.
     saved = {row.enrolment_id: row for row in Attendance.objects.filter(session=session).select_related("recorded_by")}
-    people, moved = [], []
-    for person in everyone:
-        if person.moved_away:
-            person.moved_on = enrolment_moved_on(enrolment=person)
-            moved.append(person)
-        else:
-            person.saved_attendance = saved.get(person.pk)
-            people.append(person)
+    people, moved = session_register_people(session=session, marked=saved)
+    for person in people:
+        person.saved_attendance = saved.get(person.pk)
+    for person in moved:
+        person.moved_on = enrolment_moved_on(enrolment=person)
     return people, moved
 
 
