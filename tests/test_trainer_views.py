@@ -364,8 +364,8 @@ def test_the_register_page_uses_a_constant_number_of_queries(client, django_asse
         AttendanceFactory(session=session, enrolment=EnrolmentFactory(cohort=cohort), recorded_by=trainer)
     client.force_login(trainer)
 
-    # session, user, roles, the session, trainer check, people, their rows (no director role: no query)
-    with django_assert_num_queries(7):
+    # session, user, roles, the session (with whether the user trains its group), the people, their rows
+    with django_assert_num_queries(6):
         response = client.get(register_url(session))
 
     assert len(response.context["rows"]) == count

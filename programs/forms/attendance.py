@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Attendance, Enrolment, Session
@@ -64,9 +65,16 @@ class PerPersonForm(forms.Form):
         self.enrolments = list(enrolments)
         self.person_errors: dict[int, list[str]] = {}
         self._rows: list[PersonRow] | None = None
-        for enrolment in self.enrolments:
-            for name, person_field in self.person_fields(enrolment).items():
-                self.fields[f"{name}_{enrolment.pk}"] = person_field
+        # Shown, not submitted, the form needs no field per person: each row starts from person_initial().
+        # Submitted, every person's fields validate what came back.
+        if self.is_bound:
+            for enrolment in self.enrolments:
+                for name, person_field in self.person_fields(enrolment).items():
+                    self.fields[f"{name}_{enrolment.pk}"] = person_field
+
+    def person_initial(self, enrolment: Enrolment) -> dict[str, object]:
+        """The values a person's row starts with (also the initial values of their fields)."""
+        raise NotImplementedError
 
     def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
         raise NotImplementedError
@@ -96,7 +104,10 @@ class PerPersonForm(forms.Form):
             names = [f"{name}_{enrolment.pk}" for name in self.per_person]
             errors = [str(m) for n in names for m in (self.errors.get(n) or [])] if self.is_bound else []
             errors += self.person_errors.get(enrolment.pk, [])
-            values = {name: self[f"{name}_{enrolment.pk}"].value() for name in self.per_person}
+            if self.is_bound:
+                values = {name: self[f"{name}_{enrolment.pk}"].value() for name in self.per_person}
+            else:
+                values = self.person_initial(enrolment)
             rows.append(PersonRow(enrolment=enrolment, values=values, errors=errors))
         return rows
 
@@ -119,12 +130,18 @@ class RegisterForm(PerPersonForm):
         super().__init__(*args, enrolments=enrolments, **kwargs)
         self.fields["topics_covered"].initial = session.topics_covered
 
-    def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
+    def person_initial(self, enrolment: Enrolment) -> dict[str, object]:
         saved = getattr(enrolment, "saved_attendance", None)
+        if saved is None:
+            return {"status": Attendance.Status.PRESENT, "reason": "", "note": ""}
+        return {"status": saved.status, "reason": saved.reason, "note": saved.note}
+
+    def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
+        initial = self.person_initial(enrolment)
         return {
             "status": forms.ChoiceField(
                 choices=STATUS_CHOICES,
-                initial=saved.status if saved else Attendance.Status.PRESENT,
+                initial=initial["status"],
                 error_messages={
                     "required": _("Choose present, late, absent or excused."),
                     "invalid_choice": _("Choose present, late, absent or excused."),
@@ -133,13 +150,13 @@ class RegisterForm(PerPersonForm):
             "reason": forms.ChoiceField(
                 choices=REASON_CHOICES,
                 required=False,
-                initial=saved.reason if saved else "",
+                initial=initial["reason"],
                 error_messages={"invalid_choice": _("Choose a reason from the list.")},
             ),
             "note": forms.CharField(
                 required=False,
                 max_length=NOTE_MAX_LENGTH,
-                initial=saved.note if saved else "",
+                initial=initial["note"],
                 error_messages={"max_length": _("Keep the note to %(limit_value)d characters or fewer.")},
             ),
         }
@@ -171,6 +188,7 @@ class RegisterForm(PerPersonForm):
         rows = super()._build_rows()
         radios: dict[str, str] = {}
         options: dict[str, str] = {}
+        statuses = {value: str(label) for value, label in Enrolment.Status.choices}
         for row in rows:
             row.saved = getattr(row.enrolment, "saved_attendance", None)
             status, reason = str(row.values["status"] or ""), str(row.values["reason"] or "")
@@ -186,6 +204,11 @@ class RegisterForm(PerPersonForm):
             # The id is digits only: nothing to escape.
             row.status_radios = mark_safe(radios[status].replace(self.PK_SLOT, row.key))  # noqa: S308
             row.reason_options = options[reason]
+            # What _person.html shows, for the rows of the form (written out there rather than included).
+            row.name = row.enrolment.participant_name
+            row.group_label = gettext("Attendance of %(name)s") % {"name": row.name}
+            in_group = row.enrolment.status in (Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED)
+            row.status_label = "" if in_group else statuses.get(row.enrolment.status, row.enrolment.status)
         return rows
 
     def entries(self) -> dict[int, AttendanceEntry]:
@@ -214,6 +237,9 @@ class FinalAssessmentForm(PerPersonForm):
             (Enrolment.Result.PASSED, Enrolment.Result.PASSED.label, "success"),
             (Enrolment.Result.NOT_PASSED, Enrolment.Result.NOT_PASSED.label, "danger"),
         ]
+
+    def person_initial(self, enrolment: Enrolment) -> dict[str, object]:
+        return {"result": enrolment.final_result, "score": enrolment.final_score, "note": enrolment.final_note}
 
     def person_fields(self, enrolment: Enrolment) -> dict[str, forms.Field]:
         return {

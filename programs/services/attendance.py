@@ -53,17 +53,21 @@ def user_trains_cohort(*, user: User, cohort: Cohort) -> bool:
     return user.is_authenticated and cohort.trainers.filter(user=user).exists()
 
 
-def user_may_manage_cohort(*, user: User, cohort: Cohort) -> bool:
-    return user_directs_cohort(user=user, cohort=cohort) or user_trains_cohort(user=user, cohort=cohort)
-
-
 def register_edit_deadline(*, session: Session) -> dt.date:
     """The last day on which a trainer may still take or correct the register."""
     return session.date + dt.timedelta(days=REGISTER_EDIT_DAYS)
 
 
-def session_register_refusal(*, session: Session, user: User, today: dt.date | None = None) -> str | None:
-    """Why `user` may not save this session's register today, or None when they may."""
+def trains_cohort(*, user: User) -> Exists:
+    """Whether `user` is among the trainers of the cohort of the session annotated (as an expression)."""
+    return Exists(Cohort.trainers.through.objects.filter(cohort_id=OuterRef("cohort_id"), staffmember__user=user))
+
+
+def session_register_refusal(
+    *, session: Session, user: User, today: dt.date | None = None, user_trains: bool | None = None
+) -> str | None:
+    """Why `user` may not save this session's register today, or None when they may. `user_trains`, when
+    known (the session read with trains_cohort()), saves asking whether the user trains the group."""
     today = today or timezone.localdate()
     if session.status == Session.Status.CANCELLED:
         return _("This session was cancelled; it has no register.")
@@ -73,7 +77,7 @@ def session_register_refusal(*, session: Session, user: User, today: dt.date | N
         }
     if user_directs_cohort(user=user, cohort=session.cohort):
         return None
-    if user_trains_cohort(user=user, cohort=session.cohort):
+    if user_trains if user_trains is not None else user_trains_cohort(user=user, cohort=session.cohort):
         deadline = register_edit_deadline(session=session)
         if today > deadline:
             return _(

@@ -31,7 +31,8 @@ from programs.services.attendance import (
     session_register_people,
     session_register_refusal,
     session_save_register,
-    user_may_manage_cohort,
+    trains_cohort,
+    user_directs_cohort,
 )
 from programs.services.cascades import training_of_trainers_complete
 from programs.services.movements import enrolment_moved_on
@@ -171,10 +172,13 @@ def _managed_session(request: HttpRequest, pk: int) -> tuple[Session, str | None
     subqueries on every register page, which took longer than the page's other queries took to run. A user
     who may save the register directs or trains the group, so only a refusal needs the scope checked."""
     session = get_object_or_404(
-        Session.objects.select_related("cohort__course", "cohort__facility", "cohort__room", "register_taken_by"), pk=pk
+        Session.objects.select_related("cohort__course", "cohort__facility", "cohort__room", "register_taken_by").annotate(
+            user_trains=trains_cohort(user=request.user)
+        ),
+        pk=pk,
     )
-    refusal = session_register_refusal(session=session, user=request.user)
-    if refusal is not None and not user_may_manage_cohort(user=request.user, cohort=session.cohort):
+    refusal = session_register_refusal(session=session, user=request.user, user_trains=session.user_trains)
+    if refusal is not None and not (session.user_trains or user_directs_cohort(user=request.user, cohort=session.cohort)):
         raise Http404
     return session, refusal
 
