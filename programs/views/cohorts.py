@@ -138,10 +138,18 @@ def cohort_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/cohorts/delivery.html", context)
 
 
+# The links of a cohort's header and tabs, by URL name.
+HEADER_LINKS = (
+    "cohort_detail", "cohort_sessions", "cohort_delivery", "cohort_edit", "waitlist", "enrol", "cohort_staff",
+    "cohort_peer_educators", "cohort_equipment", "cohort_cascade", "cohort_modules", "final_assessment",
+)
+
+
 def _header_context(cohort: Cohort, manager: bool, *, tab: str) -> dict:
     """What the header and the tabs of every cohort page show."""
     return {
         "cohort": cohort,
+        "links": {name: url_by_pk(f"programs:{name}")(cohort.pk) for name in HEADER_LINKS},
         "trainers": list(cohort.trainers.all()),
         "can_manage": manager,
         "takes_staff": cohort.course.audience != Course.Audience.INMATES,
@@ -228,7 +236,8 @@ def _cohort_page(request: HttpRequest, pk: int, **annotations) -> tuple[Cohort, 
     cohort = get_object_or_404(
         # The mentor and the cohort cascaded from (of a few cascade cohorts only) are read below: more joins here
         # multiplied the time PostgreSQL took to plan this query.
-        Cohort.objects.select_related("course", "facility__prison_service", "room").annotate(**annotations),
+        # A country-wide role reads the facility's prison service when its scope is checked.
+        Cohort.objects.select_related("course", "facility", "room").annotate(**annotations),
         pk=pk,
     )
     prefetch_related_objects([cohort], Prefetch("trainers", queryset=StaffMember.objects.select_related("organisation")))
