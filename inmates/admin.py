@@ -25,6 +25,10 @@ from inmates.models import (
     ScoringBand,
     SensitiveRead,
 )
+from inmates.support import follow_ups_reschedule
+
+# Why follow-ups moved, in the audit log, when a release date was corrected in the administration.
+ADMIN_CORRECTION = "release date corrected in the administration"
 
 
 class CustodyEventInline(admin.TabularInline):
@@ -46,6 +50,13 @@ class InmateAdmin(admin.ModelAdmin):
     date_hierarchy = "admission_date"
     inlines = [CustodyEventInline]
 
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # A corrected expected release date, or a corrected release movement in the inline, moves the follow-ups
+        # not yet done with it (in the admin's transaction, after the movements are saved).
+        super().save_related(request, form, formsets, change)
+        if change:
+            follow_ups_reschedule(inmate=form.instance, by=request.user, reason=ADMIN_CORRECTION)
+
 
 @admin.register(CustodyEvent)
 class CustodyEventAdmin(admin.ModelAdmin):
@@ -55,6 +66,11 @@ class CustodyEventAdmin(admin.ModelAdmin):
     list_select_related = ["inmate", "from_facility", "to_facility"]
     raw_id_fields = ["inmate", "recorded_by"]
     date_hierarchy = "date"
+
+    def save_model(self, request: HttpRequest, obj: CustodyEvent, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.kind == CustodyEvent.Kind.RELEASE:
+            follow_ups_reschedule(inmate=obj.inmate, by=request.user, reason=ADMIN_CORRECTION)
 
 
 # ------------------------------------------------------------------------------------------------ casework

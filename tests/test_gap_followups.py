@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from inmates.models import CustodyEvent, FollowUp, Inmate
 from inmates.support import follow_up_record, follow_ups_reschedule, referral_create
@@ -166,3 +167,51 @@ def test_a_refused_release_leaves_the_follow_ups_as_they_were(arta, kps):
         custody_release(inmate=arta, date=dt.date(2023, 12, 1), today=dt.date(2026, 3, 1))
 
     assert schedule(referral)[0] == (1, dt.date(2026, 4, 10), None)
+
+
+def test_correcting_a_release_movement_in_the_admin_moves_the_follow_ups(client, arta, kps):
+    custody_release(inmate=arta, date=dt.date(2026, 1, 31), today=dt.date(2026, 1, 31))
+    referral = referral_create(inmate=Inmate.objects.get(pk=arta.pk), organisation=kps, referred_on=dt.date(2026, 2, 2))
+    release = arta.custody_events.get(kind=CustodyEvent.Kind.RELEASE)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:inmates_custodyevent_change", args=[release.pk]),
+        {"inmate": arta.pk, "kind": "release", "date": "2026-01-20", "from_facility": release.from_facility_id,
+         "to_facility": "", "note": "", "recorded_by": ""},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert schedule(referral) == [
+        (1, dt.date(2026, 2, 20), None),
+        (3, dt.date(2026, 4, 20), None),
+        (6, dt.date(2026, 7, 20), None),
+        (12, dt.date(2027, 1, 20), None),
+    ]
+    assert set(LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(FollowUp), actor=admin)
+               .values_list("additional_data__reason", flat=True)) == {"release date corrected in the administration"}
+
+
+def test_correcting_the_expected_release_date_in_the_admin_moves_the_follow_ups(client, arta, kps):
+    referral = referral_create(inmate=arta, organisation=kps, referred_on=dt.date(2026, 2, 2))
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    url = reverse("admin:inmates_inmate_change", args=[arta.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
+    data.update(expected_release_date="2026-04-10", admission_date="2024-01-10", date_of_birth=arta.date_of_birth.isoformat())
+    events = list(arta.custody_events.order_by("pk"))
+    data.update({"custody_events-TOTAL_FORMS": str(len(events)), "custody_events-INITIAL_FORMS": str(len(events)),
+                 "custody_events-MIN_NUM_FORMS": "0", "custody_events-MAX_NUM_FORMS": "1000"})
+    for n, event in enumerate(events):
+        data.update({f"custody_events-{n}-id": event.pk, f"custody_events-{n}-inmate": arta.pk,
+                     f"custody_events-{n}-kind": event.kind, f"custody_events-{n}-date": event.date.isoformat(),
+                     f"custody_events-{n}-to_facility": event.to_facility_id or "", f"custody_events-{n}-from_facility": ""})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [due for _month, due, _done in schedule(referral)] == [
+        dt.date(2026, 5, 10), dt.date(2026, 7, 10), dt.date(2026, 10, 10), dt.date(2027, 4, 10),
+    ]
