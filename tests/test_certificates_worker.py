@@ -111,6 +111,11 @@ def test_a_worker_renders_an_issued_cohort_and_a_second_run_changes_nothing(cele
     assert SerialCounter.objects.get(issuer=issuer).last_number == 5
 
 
+# Certificates in the batch whose worker is killed: enough for its task to run a few seconds (about 20 ms each; a
+# fast machine rendered 30 of them before the kill came).
+KILLED_BATCH = 120
+
+
 def _worker_env() -> dict:
     db = connection.settings_dict
     env = dict(os.environ)
@@ -127,7 +132,7 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_loses_and_duplicates_nothing(c
         pytest.skip("needs CELERY_BROKER_URL pointing at Redis")
     from rehab.celery import app
 
-    people = [(f"Participant{n}", f"Surname{n}") for n in range(30)]
+    people = [(f"Participant{n}", f"Surname{n}") for n in range(KILLED_BATCH)]
     issuer, cohort, _ = _issue(people)
     batch = cohort_issue_certificates(cohort=cohort, by=None, enqueue=False)
     ids = list(batch.certificates.order_by("pk").values_list("pk", flat=True))
@@ -142,7 +147,7 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_loses_and_duplicates_nothing(c
     )
     try:
         name = hostname.replace("%h", os.uname().nodename)
-        # One task with all 30 certificates: long enough to be killed half-way through.
+        # One task with all the certificates: long enough to be killed half-way through.
         render_certificates.apply_async(args=[ids], queue=queue)
         deadline = time.monotonic() + 60
         child = None
@@ -150,10 +155,10 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_loses_and_duplicates_nothing(c
             active = (app.control.inspect([name], timeout=1.0).active() or {}).get(name) or []
             child = active[0]["worker_pid"] if active else None
         assert child is not None, "the worker never started the task"
-        time.sleep(1.0)
+        time.sleep(0.3)
         os.kill(child, signal.SIGKILL)
         # Killed mid-chunk: nothing of that attempt was committed.
-        assert Certificate.objects.filter(pk__in=ids, status=Certificate.Status.PENDING).count() == 30
+        assert Certificate.objects.filter(pk__in=ids, status=Certificate.Status.PENDING).count() == KILLED_BATCH
 
         _wait_until_rendered(Certificate.objects.filter(pk__in=ids), timeout=180)
     finally:
@@ -162,12 +167,12 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_loses_and_duplicates_nothing(c
 
     certificates = list(Certificate.objects.filter(pk__in=ids).order_by("serial_number"))
     cleanup_files.extend(c.pdf.name for c in certificates)
-    assert [c.status for c in certificates] == ["ready"] * 30
-    assert [c.serial_number for c in certificates] == list(range(1, 31))
+    assert [c.status for c in certificates] == ["ready"] * KILLED_BATCH
+    assert [c.serial_number for c in certificates] == list(range(1, KILLED_BATCH + 1))
     # The killed attempt's work was rolled back with its transaction: each certificate was rendered once.
     assert {c.render_attempts for c in certificates} == {1}
-    assert Certificate.objects.count() == 30
-    assert SerialCounter.objects.get(issuer=issuer).last_number == 30
+    assert Certificate.objects.count() == KILLED_BATCH
+    assert SerialCounter.objects.get(issuer=issuer).last_number == KILLED_BATCH
     folder = Path(private_storage().path(f"certificates/{issuer.pk}/{dt.date.today().year}"))
     expected = {Path(c.pdf.name).name for c in certificates}
     assert expected <= {p.name for p in folder.iterdir()}
