@@ -51,11 +51,24 @@ class InmateAdmin(admin.ModelAdmin):
     inlines = [CustodyEventInline]
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        # A corrected expected release date, or a corrected release movement in the inline, moves the follow-ups
-        # not yet done with it (in the admin's transaction, after the movements are saved).
+        # A corrected expected release date, or a release movement added, changed or deleted in the inline, moves
+        # the follow-ups not yet done with it (in the admin's transaction, after the movements are saved). Other
+        # edits leave them alone: a follow-up's date set by hand stays.
         super().save_related(request, form, formsets, change)
-        if change:
+        if change and ("expected_release_date" in form.changed_data or _release_changed(formsets)):
             follow_ups_reschedule(inmate=form.instance, by=request.user, reason=ADMIN_CORRECTION)
+
+
+def _release_changed(formsets) -> bool:
+    release = CustodyEvent.Kind.RELEASE
+    for formset in formsets:
+        if formset.model is not CustodyEvent:
+            continue
+        for event_form in formset.forms:
+            kinds = {event_form.initial.get("kind"), getattr(event_form.instance, "kind", None)}
+            if release in kinds and (event_form.has_changed() or event_form in formset.deleted_forms):
+                return True
+    return False
 
 
 @admin.register(CustodyEvent)
@@ -67,10 +80,26 @@ class CustodyEventAdmin(admin.ModelAdmin):
     raw_id_fields = ["inmate", "recorded_by"]
     date_hierarchy = "date"
 
+    # A release movement added, corrected, turned into another kind, moved to another person or deleted here moves
+    # the follow-ups not yet done of the people concerned.
+
     def save_model(self, request: HttpRequest, obj: CustodyEvent, form, change: bool) -> None:
+        was_release = form.initial.get("kind") == CustodyEvent.Kind.RELEASE
+        previous_inmate = form.initial.get("inmate")
         super().save_model(request, obj, form, change)
-        if obj.kind == CustodyEvent.Kind.RELEASE:
+        if obj.kind == CustodyEvent.Kind.RELEASE or was_release:
             follow_ups_reschedule(inmate=obj.inmate, by=request.user, reason=ADMIN_CORRECTION)
+            if was_release and previous_inmate and previous_inmate != obj.inmate_id:
+                follow_ups_reschedule(inmate=Inmate.objects.get(pk=previous_inmate), by=request.user, reason=ADMIN_CORRECTION)
+
+    def delete_model(self, request: HttpRequest, obj: CustodyEvent) -> None:
+        self.delete_queryset(request, CustodyEvent.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        people = set(queryset.filter(kind=CustodyEvent.Kind.RELEASE).values_list("inmate_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for inmate in Inmate.objects.filter(pk__in=people).order_by("pk"):
+            follow_ups_reschedule(inmate=inmate, by=request.user, reason=ADMIN_CORRECTION)
 
 
 # ------------------------------------------------------------------------------------------------ casework

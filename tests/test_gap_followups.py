@@ -193,14 +193,11 @@ def test_correcting_a_release_movement_in_the_admin_moves_the_follow_ups(client,
                .values_list("additional_data__reason", flat=True)) == {"release date corrected in the administration"}
 
 
-def test_correcting_the_expected_release_date_in_the_admin_moves_the_follow_ups(client, arta, kps):
-    referral = referral_create(inmate=arta, organisation=kps, referred_on=dt.date(2026, 2, 2))
-    admin = UserFactory(is_superuser=True, is_staff=True)
-    client.force_login(admin)
-    url = reverse("admin:inmates_inmate_change", args=[arta.pk])
-    form = client.get(url).context["adminform"].form
+def _inmate_admin_data(client, arta, **changes):
+    form = client.get(reverse("admin:inmates_inmate_change", args=[arta.pk])).context["adminform"].form
     data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
-    data.update(expected_release_date="2026-04-10", admission_date="2024-01-10", date_of_birth=arta.date_of_birth.isoformat())
+    data.update(admission_date="2024-01-10", expected_release_date="2026-03-10", date_of_birth=arta.date_of_birth.isoformat())
+    data.update(changes)
     events = list(arta.custody_events.order_by("pk"))
     data.update({"custody_events-TOTAL_FORMS": str(len(events)), "custody_events-INITIAL_FORMS": str(len(events)),
                  "custody_events-MIN_NUM_FORMS": "0", "custody_events-MAX_NUM_FORMS": "1000"})
@@ -208,10 +205,50 @@ def test_correcting_the_expected_release_date_in_the_admin_moves_the_follow_ups(
         data.update({f"custody_events-{n}-id": event.pk, f"custody_events-{n}-inmate": arta.pk,
                      f"custody_events-{n}-kind": event.kind, f"custody_events-{n}-date": event.date.isoformat(),
                      f"custody_events-{n}-to_facility": event.to_facility_id or "", f"custody_events-{n}-from_facility": ""})
+    return data
 
-    response = client.post(url, data)
+
+def test_correcting_the_expected_release_date_in_the_admin_moves_the_follow_ups(client, arta, kps):
+    referral = referral_create(inmate=arta, organisation=kps, referred_on=dt.date(2026, 2, 2))
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.post(
+        reverse("admin:inmates_inmate_change", args=[arta.pk]), _inmate_admin_data(client, arta, expected_release_date="2026-04-10")
+    )
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert [due for _month, due, _done in schedule(referral)] == [
         dt.date(2026, 5, 10), dt.date(2026, 7, 10), dt.date(2026, 10, 10), dt.date(2027, 4, 10),
+    ]
+
+
+def test_another_edit_of_the_person_in_the_admin_keeps_a_follow_up_date_set_by_hand(client, arta, kps):
+    referral = referral_create(inmate=arta, organisation=kps, referred_on=dt.date(2026, 2, 2))
+    referral.follow_ups.filter(month=1).update(due_on=dt.date(2026, 4, 2))
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.post(
+        reverse("admin:inmates_inmate_change", args=[arta.pk]), _inmate_admin_data(client, arta, first_name="Artë")
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [due for _month, due, _done in schedule(referral)] == [
+        dt.date(2026, 4, 2), dt.date(2026, 6, 10), dt.date(2026, 9, 10), dt.date(2027, 3, 10),
+    ]
+
+
+def test_deleting_a_release_movement_in_the_admin_reschedules_from_the_release_date_left(client, arta, kps):
+    """The release recorded the person's release date; with the movement deleted, that date is what is left."""
+    custody_release(inmate=arta, date=dt.date(2026, 1, 31), today=dt.date(2026, 1, 31))
+    referral = referral_create(inmate=Inmate.objects.get(pk=arta.pk), organisation=kps, referred_on=dt.date(2026, 2, 2))
+    referral.follow_ups.filter(month=1).update(due_on=dt.date(2026, 3, 15))
+    release = arta.custody_events.get(kind=CustodyEvent.Kind.RELEASE)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.post(reverse("admin:inmates_custodyevent_delete", args=[release.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not CustodyEvent.objects.filter(pk=release.pk).exists()
+    assert [due for _month, due, _done in schedule(referral)] == [
+        dt.date(2026, 2, 28), dt.date(2026, 4, 30), dt.date(2026, 7, 31), dt.date(2027, 1, 31),
     ]

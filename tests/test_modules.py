@@ -71,7 +71,8 @@ def test_the_director_tags_sessions_and_the_cohort_page_shows_progress(client):
     attend(EnrolmentFactory(cohort=cohort), [session])
     client.force_login(director_of(cohort.facility))
 
-    client.post(reverse("programs:cohort_modules", args=[cohort.pk]), {f"session_{session.pk}": str(module.pk)})
+    saved = client.post(reverse("programs:cohort_modules", args=[cohort.pk]), {f"session_{session.pk}": str(module.pk)})
+    assert saved["Location"] == reverse("programs:cohort_delivery", args=[cohort.pk])
     response = client.get(reverse("programs:cohort_delivery", args=[cohort.pk]))
 
     session.refresh_from_db()

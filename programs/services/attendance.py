@@ -189,10 +189,11 @@ def session_save_register(
     topics_covered: str = "",
     by: AbstractBaseUser,
     today: dt.date | None = None,
+    user_trains: bool | None = None,
 ) -> list[Attendance]:
     """Save a register on behalf of a person: a trainer of the group within the edit window, or the
-    facility's director (or an administrator) at any time."""
-    refusal = session_register_refusal(session=session, user=by, today=today)
+    facility's director (or an administrator) at any time (`user_trains` as for session_register_refusal)."""
+    refusal = session_register_refusal(session=session, user=by, today=today, user_trains=user_trains)
     if refusal:
         raise ValidationError(refusal, code="not_allowed")
     return session_record_register(session=session, entries=entries, topics_covered=topics_covered, by=by, today=today)

@@ -117,7 +117,7 @@ def cohort_cascade(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, message)
         else:
             messages.success(request, _("Saved."))
-            return redirect("programs:cohort_detail", pk=cohort.pk)
+            return redirect("programs:cohort_delivery", pk=cohort.pk)
     return render(
         request,
         "programs/cascades/cohort_form.html",

@@ -65,7 +65,7 @@ def session_trainers(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 ngettext("Saved for %(count)d session.", "Saved for %(count)d sessions.", written) % {"count": written},
             )
-            return redirect("programs:cohort_detail", pk=cohort.pk)
+            return redirect("programs:cohort_sessions", pk=cohort.pk)
     names = {trainer.pk: trainer for trainer in trainers}
     rows = [(form, names.get(int(form.initial["staff_member"]))) for form in formset.forms]
     return render(

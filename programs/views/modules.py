@@ -59,7 +59,7 @@ def cohort_modules(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 ngettext("%(count)d session changed.", "%(count)d sessions changed.", changed) % {"count": changed},
             )
-            return redirect("programs:cohort_detail", pk=cohort.pk)
+            return redirect("programs:cohort_delivery", pk=cohort.pk)
     return render(
         request, "programs/modules/cohort_modules.html", {"cohort": cohort, "form": form, "modules": modules}
     )

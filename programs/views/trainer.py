@@ -198,7 +198,11 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             session_save_register(
-                session=session, entries=form.entries(), topics_covered=form.cleaned_data["topics_covered"], by=request.user
+                session=session,
+                entries=form.entries(),
+                topics_covered=form.cleaned_data["topics_covered"],
+                by=request.user,
+                user_trains=session.user_trains,
             )
         except ValidationError as exc:
             form.add_service_error(exc)
