@@ -5,7 +5,9 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -113,3 +115,18 @@ def browser_login(page, live_server, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/**")
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Private files (certificate PDFs, packs, reports) written under the test's own folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in another language (a language cookie, /i18n/setlang/) leaves that language active in the thread:
+    the next test starts in the default language again, whatever ran before it."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -11,12 +11,6 @@ from certificates.models import Certificate
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
 def test_the_demo_certifies_finished_cohorts_once(private_media):
     out = StringIO()
     call_command("seed_demo", "--force", stdout=out)

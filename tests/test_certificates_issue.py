@@ -38,12 +38,6 @@ def _png() -> bytes:
 
 
 @pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
 def issuer():
     issuer = IssuerFactory(serial_prefix="VTC-PZ", organisation__name="Vocational Training Center Prizren")
     SignatoryFactory(issuer=issuer, name="Bashkim Tejeci", title="Filigree master coach")

@@ -47,12 +47,6 @@ COURSE_TITLES = {
 
 
 @pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
 def issuer():
     issuer = IssuerFactory(
         serial_prefix="VTC-PZ",

@@ -38,12 +38,6 @@ TOO_LONG = "The certificate does not fit on one page; shorten the text or reduce
 
 
 @pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
 def issuer():
     return IssuerFactory(serial_prefix="VTC-PZ", organisation__name="Vocational Training Center Prizren")
 

@@ -126,12 +126,6 @@ def test_the_staff_record_is_hidden_outside_the_directors_cohorts(client):
 # ---------------------------------------------------------------- mixed cohorts through to certificates
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
 def test_a_staff_member_in_a_mixed_cohort_gets_a_real_certificate_like_the_prisoners(private_media):
     issuer = IssuerFactory(organisation__name="Centre for Human Rights Training")
     cohort, sessions = certified_cohort(issuer=issuer, sessions=4)
