@@ -10,7 +10,7 @@ from inmates.models import Inmate
 from inmates.selectors import INMATE_RECORD_ROLES
 from inmates.text import words_match
 from rehab.models import Facility, Gender
-from rehab.scoping import facilities_for
+from rehab.scoping import facilities_for, sole_facility_id
 
 # Enrolment.Status.ENROLLED, named here because programs (which defines it) may not be imported from inmates.
 ENROLLED = "enrolled"
@@ -53,6 +53,12 @@ class InmateFilter(django_filters.FilterSet):
     class Meta:
         model = Inmate
         fields = ["q", "facility", "status", "gender", "in_programme"]
+
+    def __init__(self, *args, request=None, **kwargs) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        # Someone whose roles reach one facility only would be offered a dropdown of that one facility.
+        if request is not None and sole_facility_id(request.user, *INMATE_RECORD_ROLES) is not None:
+            del self.filters["facility"]
 
     def filter_search(self, queryset: QuerySet[Inmate], name: str, value: str) -> QuerySet[Inmate]:
         value = value.strip()

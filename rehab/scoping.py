@@ -68,6 +68,16 @@ def reaches_facility(user: User, facility: Facility, *roles: str) -> bool:
     return False
 
 
+def sole_facility_id(user: User, *roles: str) -> int | None:
+    """The facility, when the user's roles (all, or only those named) reach exactly one, each by a direct
+    facility assignment; None for wider roles (an organisation, a country, the system) or several facilities.
+    Answered from the role assignments already read (no query)."""
+    if Role.SYSTEM_ADMINISTRATOR in roles_of(user) and (not roles or Role.SYSTEM_ADMINISTRATOR in roles):
+        return None
+    reached = {a.facility_id for a in role_assignments(user) if not roles or a.role in roles}
+    return next(iter(reached)) if len(reached) == 1 and None not in reached else None
+
+
 def organisations_for(user: User, *roles: str) -> QuerySet[Organisation]:
     """Organisations a user is assigned to directly (a training centre for a registrar, say)."""
     ids = [a.organisation_id for a in role_assignments(user) if a.organisation_id and (not roles or a.role in roles)]

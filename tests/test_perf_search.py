@@ -7,7 +7,8 @@ from django.urls import reverse
 from inmates.text import word_pattern
 from inmates.views import PAGE_SIZE
 from programs.models import Enrolment
-from tests.factories import CohortFactory, EnrolmentFactory, FacilityFactory, InmateFactory
+from rehab.models import Role
+from tests.factories import CohortFactory, EnrolmentFactory, FacilityFactory, InmateFactory, RoleAssignmentFactory
 from tests.factories_dashboard import director_of
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,10 @@ def test_programmes_now_are_counted_for_each_person_on_every_page(client):
 
 def test_the_filter_form_keeps_the_choices_labels_and_help_text(client):
     facility = FacilityFactory(name="Lipjan")
-    client.force_login(director_of(facility))
+    director = director_of(facility)
+    prizren = FacilityFactory(name="Prizren")
+    RoleAssignmentFactory(user=director, role=Role.DIRECTOR, facility=prizren)
+    client.force_login(director)
 
     html = client.get(reverse("inmates:list"), {"q": "Kra", "facility": facility.pk, "in_programme": "true"}).content.decode()
 
@@ -58,8 +62,46 @@ def test_the_filter_form_keeps_the_choices_labels_and_help_text(client):
     assert 'name="q" value="Kra" class="form-control" id="id_q" aria-describedby="id_q_helptext"' in html
     assert '<div id="id_q_helptext" class="form-text">Latin or Cyrillic</div>' in html
     assert f'<option value="{facility.pk}" selected>Lipjan</option>' in html
+    assert f'<option value="{prizren.pk}">Prizren</option>' in html  # both facilities of this director
     assert '<option value="true" selected>Yes</option>' in html
     assert '<option value="" selected>---------</option>' in html  # status and gender: any
+
+
+def test_the_facility_filter_is_left_out_for_someone_whose_roles_reach_one_facility(client):
+    facility, other = FacilityFactory(name="Lipjan"), FacilityFactory(name="Prizren")
+    InmateFactory(current_facility=facility, last_name="Krasniqi")
+    InmateFactory(current_facility=other, last_name="Gashi")
+    client.force_login(director_of(facility))
+
+    response = client.get(reverse("inmates:list"), {"facility": other.pk})
+
+    assert "facility" not in response.context["filter"].form.fields
+    assert 'name="facility"' not in response.content.decode()
+    # the other facility's id in the address is ignored, not a way out of scope
+    assert [inmate.last_name for inmate in response.context["page"]] == ["Krasniqi"]
+
+
+def test_a_search_that_fits_on_one_page_is_not_counted_again(client, django_assert_num_queries):
+    facility = FacilityFactory()
+    for n in range(PAGE_SIZE):
+        InmateFactory(current_facility=facility, last_name=f"B{n:03d}")
+    client.force_login(director_of(facility))
+    client.get(reverse("inmates:list"))  # the session is read once before it is counted
+
+    # session, user, role assignments and the page's rows (one more than a page: there are no more)
+    with django_assert_num_queries(4):
+        full = client.get(reverse("inmates:list"))
+    InmateFactory(current_facility=facility, last_name="Zzz")
+    # a page and a row more: the paginator counts them
+    with django_assert_num_queries(5):
+        more = client.get(reverse("inmates:list"), {"page": "1"})
+
+    assert full.context["page"].paginator.count == PAGE_SIZE
+    assert full.context["page"].paginator.num_pages == 1
+    assert "50 results" in full.content.decode()
+    assert more.context["page"].paginator.count == PAGE_SIZE + 1
+    assert [i.last_name for i in more.context["page"]][-1] == "B049"
+    assert more.context["page"].has_next()
 
 
 def test_a_filter_error_is_shown_next_to_its_field(client):

@@ -229,20 +229,28 @@ def session_register_people(*, session: Session, marked: Collection[int]) -> tup
     row for it), whatever happened later. Moved away: those a transfer or a release took out of the group,
     from a seat, before the session; the register lists them as gone, neither editable nor absent.
 
-    One plain query, the rule applied here: written as SQL conditions, the rule made the query take longer to
-    build and plan than everything else on the register page."""
-    candidates = (
+    One plain query (and a second only when someone left the group), the rule applied here: written as SQL
+    conditions, the rule made the query take longer to build and plan than everything else on the register page."""
+    candidates = list(
         Enrolment.objects.filter(cohort_id=session.cohort_id)
         .filter(Q(status__in=(*Enrolment.SEATED, *MOVED)) | Q(pk__in=list(marked)))
         .select_related("inmate", "staff_member")
-        .annotate(moved_from_a_seat=moved_from_a_seat())
         .order_by(*BY_NAME)
+    )
+    # Whether a movement closed a seat is asked only of the few it concerns, and only when there are any.
+    gone = [e for e in candidates if e.pk not in marked and e.status in MOVED and e.ended_at is not None]
+    from_a_seat = set(
+        EnrolmentStatusChange.objects.filter(
+            enrolment__in=gone, from_status__in=Enrolment.SEATED, to_status__in=MOVED
+        ).values_list("enrolment_id", flat=True)
+        if gone
+        else ()
     )
     expected, moved_away = [], []
     for enrolment in candidates:
         if enrolment.pk in marked or enrolment.status in Enrolment.SEATED:
             expected.append(enrolment)
-        elif enrolment.status in MOVED and enrolment.moved_from_a_seat and enrolment.ended_at is not None:
+        elif enrolment.pk in from_a_seat:
             (expected if timezone.localdate(enrolment.ended_at) >= session.date else moved_away).append(enrolment)
     return expected, moved_away
 

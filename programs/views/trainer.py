@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +38,7 @@ from programs.services.attendance import (
 )
 from programs.services.cascades import training_of_trainers_complete
 from programs.services.movements import enrolment_moved_on
-from rehab.db import count_of
+from rehab.db import count_of, one_or_404
 from rehab.links import url_by_pk
 from rehab.models import Role
 from rehab.permissions import role_required
@@ -118,13 +120,28 @@ def week(request: HttpRequest) -> HttpResponse:
 def _register_people(session: Session) -> tuple[list[Enrolment], list[Enrolment]]:
     """Everyone on the register, each with `saved_attendance` (their row for this session, or None), and
     apart from them the people a movement took out of the group before the session, each with `moved_on`."""
-    saved = {row.enrolment_id: row for row in Attendance.objects.filter(session=session).select_related("recorded_by")}
+    saved = {row.enrolment_id: row for row in Attendance.objects.filter(session=session).order_by()}
     people, moved = session_register_people(session=session, marked=saved)
     for person in people:
         person.saved_attendance = saved.get(person.pk)
     for person in moved:
         person.moved_on = enrolment_moved_on(enrolment=person)
+    _attach_recorders(session, saved.values())
     return people, moved
+
+
+def _attach_recorders(session: Session, rows: Iterable[Attendance]) -> None:
+    """The people the page names: who took the register and who corrected a row after that, read together
+    (and only once the register is taken) rather than joined to the session's and every row's query."""
+    if session.register_taken_at is None:
+        return
+    changed = [row for row in rows if row.recorded_at > session.register_taken_at]
+    users = get_user_model().objects.in_bulk(
+        {session.register_taken_by_id, *(row.recorded_by_id for row in changed)} - {None}
+    )
+    session.register_taken_by = users.get(session.register_taken_by_id)
+    for row in changed:
+        row.recorded_by = users.get(row.recorded_by_id)
 
 
 def _last_change(session: Session, people: list[Enrolment]) -> Attendance | None:
@@ -171,8 +188,8 @@ def _managed_session(request: HttpRequest, pk: int) -> tuple[Session, str | None
     Read by its key and checked afterwards: filtering on the scoped queryset made PostgreSQL plan nested
     subqueries on every register page, which took longer than the page's other queries took to run. A user
     who may save the register directs or trains the group, so only a refusal needs the scope checked."""
-    session = get_object_or_404(
-        Session.objects.select_related("cohort__course", "cohort__facility", "cohort__room", "register_taken_by").annotate(
+    session = one_or_404(
+        Session.objects.select_related("cohort__course", "cohort__facility", "cohort__room").annotate(
             user_trains=trains_cohort(user=request.user)
         ),
         pk=pk,
