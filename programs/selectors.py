@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from programs.models import Cohort, Enrolment, Session
+from programs.models import Attendance, Cohort, Enrolment, Session
+from programs.services.attendance import ATTENDED
 from rehab.models import Role
 from rehab.scoping import facilities_for, organisations_for, roles_of
 
@@ -43,22 +45,40 @@ def enrolments_for(*, user: User) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(cohort__in=cohorts_for(user=user))
 
 
-def cohorts_delivered_between(*, user: User, start: dt.date, end: dt.date, recent_days: int = 0) -> QuerySet[Cohort]:
-    """The user's cohorts that run between `start` and `end` or ended up to `recent_days` before `start`, and
-    any other of theirs with a session in those days (a session kept outside its group's dates), with their
-    course, facility and room.
-
-    A trainer's week is read as these cohorts and then their sessions by cohort key: one query that joined
-    sessions to the trainer and to the course, facility and room took PostgreSQL longer to plan than to run."""
+def cohort_ids_delivered_by(*, user: User) -> list[int]:
+    """Keys of every cohort the user trains, read from the trainers' table alone."""
     if not user.is_authenticated:
-        return Cohort.objects.none()
+        return []
+    return list(Cohort.trainers.through.objects.filter(staffmember__user=user).values_list("cohort_id", flat=True))
+
+
+def cohorts_running_between(
+    *, ids: Collection[int], start: dt.date, end: dt.date, recent_days: int = 0, also: Collection[int] = ()
+) -> QuerySet[Cohort]:
+    """Of the cohorts `ids`, those that run between `start` and `end` or ended up to `recent_days` before `start`,
+    and those of `also` (the groups of a trainer's sessions in those days: a session may be kept outside its
+    group's dates), with their course, facility and room.
+
+    A trainer's week is read as the keys of their cohorts, the sessions of those in the week, then these cohorts:
+    joined to the trainer, or testing for a session in the week, the cohorts' query took PostgreSQL longer to plan
+    than the page's other queries took to run."""
     running = Q(start_date__lte=end, end_date__gte=start - dt.timedelta(days=recent_days))
-    # The staff record is one per user and a trainer is on a cohort once: the join repeats no cohort.
-    return (
-        Cohort.objects.filter(trainers__user=user)
-        .filter(running | Exists(Session.objects.filter(cohort_id=OuterRef("pk"), date__range=(start, end))))
-        .select_related("course", "facility", "room")
+    return Cohort.objects.filter(running | Q(pk__in=list(also)), pk__in=list(ids)).select_related(
+        "course", "facility", "room"
     )
+
+
+def register_counts(session_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+    """For each session, how many people its register marks and how many of them attended (one grouped query
+    on the attendance rows; sessions with no row are left out)."""
+    rows = (
+        Attendance.objects.filter(session_id__in=list(session_ids))
+        .order_by()
+        .values("session_id")
+        .annotate(marked=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
+        .values_list("session_id", "marked", "attended")
+    )
+    return {session_id: (marked, attended) for session_id, marked, attended in rows}
 
 
 def sessions_delivered_by(*, user: User, start: dt.date, end: dt.date) -> QuerySet[Session]:

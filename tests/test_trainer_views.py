@@ -251,11 +251,14 @@ def test_today_and_week_use_a_constant_number_of_queries(client, django_assert_n
         AttendanceFactory(session=session)
     client.force_login(trainer)
 
-    # session, user, role assignments, the trainer's cohorts of those days, their sessions with their counts
-    with django_assert_num_queries(5):
+    # session, user, role assignments; the keys of the trainer's cohorts, their sessions of those days, those
+    # cohorts with their course, facility and room, and the sessions' register counts
+    with django_assert_num_queries(7):
         response = client.get(reverse(f"programs:{page}"))
 
     assert response.status_code == 200
+    sessions = response.context["sessions"] if page == "today" else [s for _day, day in response.context["days"] for s in day]
+    assert [(s.marked, s.attended, s.register_taken) for s in sessions] == [(1, 1, True)] * count
 
 
 def test_the_week_lists_a_session_kept_outside_its_groups_dates(client, trainer, today):

@@ -27,6 +27,7 @@ from programs.services.delivery import cohort_equipment_check
 from programs.services.modules import cohort_module_progress
 from programs.services.peer_educators import cohort_peer_educators
 from programs.services.sessions import cohort_create, cohort_schedule_change, cohort_update, schedule_plan
+from rehab.db import one_or_404
 from rehab.links import url_by_pk
 from rehab.models import Facility, Role, StaffMember
 from rehab.permissions import role_required
@@ -233,7 +234,7 @@ def _cohort_page(request: HttpRequest, pk: int, **annotations) -> tuple[Cohort, 
     The cohort is read by its key and the scope checked on what the page shows anyway (its trainers, and the
     user's role assignments): filtering on viewable_cohorts() made PostgreSQL plan its OR of subqueries over
     eight joins, which took longer than the page's other queries took to run."""
-    cohort = get_object_or_404(
+    cohort = one_or_404(
         # The mentor and the cohort cascaded from (of a few cascade cohorts only) are read below: more joins here
         # multiplied the time PostgreSQL took to plan this query.
         # A country-wide role reads the facility's prison service when its scope is checked.

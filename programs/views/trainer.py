@@ -20,9 +20,8 @@ from django.views.decorators.http import require_POST
 
 from programs.forms.attendance import FinalAssessmentForm, RegisterForm, WeekForm
 from programs.models import Attendance, Cohort, Enrolment, Session, SessionTrainer
-from programs.selectors import cohorts_delivered_between
+from programs.selectors import cohort_ids_delivered_by, cohorts_running_between, register_counts
 from programs.services.attendance import (
-    ATTENDED,
     BY_NAME,
     cohort_can_complete,
     cohort_complete,
@@ -38,7 +37,7 @@ from programs.services.attendance import (
 )
 from programs.services.cascades import training_of_trainers_complete
 from programs.services.movements import enrolment_moved_on
-from rehab.db import count_of, one_or_404
+from rehab.db import one_or_404
 from rehab.links import url_by_pk
 from rehab.models import Role
 from rehab.permissions import role_required
@@ -57,19 +56,22 @@ def _delivered_sessions(request: HttpRequest, start: dt.date, end: dt.date, rece
     """The user's sessions from `start` to `end`, each with its register's state, and the cohorts they deliver
     in those days or that ended up to `recent_days` before (for their final assessment), by end date."""
     today = timezone.localdate()
+    delivered = cohort_ids_delivered_by(user=request.user)
+    sessions = list(
+        Session.objects.filter(cohort_id__in=delivered, date__range=(start, end)).order_by("date", "start_time", "pk")
+    )
     cohorts = {
         cohort.pk: cohort
-        for cohort in cohorts_delivered_between(user=request.user, start=start, end=end, recent_days=recent_days)
+        for cohort in cohorts_running_between(
+            ids=delivered, start=start, end=end, recent_days=recent_days, also={s.cohort_id for s in sessions}
+        )
     }
-    sessions = list(
-        Session.objects.filter(cohort_id__in=list(cohorts), date__range=(start, end))
-        .annotate(marked=count_of(Attendance, "session"), attended=count_of(Attendance, "session", status__in=ATTENDED))
-        .order_by("date", "start_time", "pk")
-    )
+    counts = register_counts([s.pk for s in sessions])
     register_url, cancel_url = url_by_pk("programs:register"), url_by_pk("programs:session_cancel")
     back = urlencode({"next": request.get_full_path()})
     for session in sessions:
         session.cohort = cohorts[session.cohort_id]
+        session.marked, session.attended = counts.get(session.pk, (0, 0))
         session.register_url = register_url(session.pk)
         session.cancel_url = f"{cancel_url(session.pk)}?{back}"
         session.register_taken = session.register_taken_at is not None or session.marked > 0
