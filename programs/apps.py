@@ -11,6 +11,7 @@ class ProgramsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from programs import models
+        from rehab import refdata
 
         for model in (
             models.Course,
@@ -31,3 +32,4 @@ class ProgramsConfig(AppConfig):
             models.PeerEducator,
         ):
             auditlog.register(model)
+        refdata.register(models.Course)

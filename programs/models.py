@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inmates.models import Inmate
 from rehab.models import Country, Facility, Organisation, Room, StaffMember
+from rehab.refdata import ReferenceQuerySet
 
 
 class Course(models.Model):
@@ -56,6 +57,8 @@ class Course(models.Model):
         related_name="+",
         verbose_name=_("other courses that qualify peer educators"),
     )
+
+    objects = ReferenceQuerySet.as_manager()  # keeps the processes' copies current (rehab.refdata)
 
     class Meta:
         ordering = ["title"]

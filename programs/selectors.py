@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from programs.models import Attendance, Cohort, Enrolment, Session
 from programs.services.attendance import ATTENDED
+from rehab import refdata
 from rehab.models import Role
 from rehab.scoping import facilities_for, organisations_for, roles_of
 
@@ -54,7 +55,7 @@ def cohort_ids_delivered_by(*, user: User) -> list[int]:
 
 def cohorts_running_between(
     *, ids: Collection[int], start: dt.date, end: dt.date, recent_days: int = 0, also: Collection[int] = ()
-) -> QuerySet[Cohort]:
+) -> list[Cohort]:
     """Of the cohorts `ids`, those that run between `start` and `end` or ended up to `recent_days` before `start`,
     and those of `also` (the groups of a trainer's sessions in those days: a session may be kept outside its
     group's dates), with their course, facility and room.
@@ -63,9 +64,9 @@ def cohorts_running_between(
     joined to the trainer, or testing for a session in the week, the cohorts' query took PostgreSQL longer to plan
     than the page's other queries took to run."""
     running = Q(start_date__lte=end, end_date__gte=start - dt.timedelta(days=recent_days))
-    return Cohort.objects.filter(running | Q(pk__in=list(also)), pk__in=list(ids)).select_related(
-        "course", "facility", "room"
-    )
+    cohorts = list(Cohort.objects.filter(running | Q(pk__in=list(also)), pk__in=list(ids)))
+    refdata.attach(cohorts, "course", "facility", "room")
+    return cohorts
 
 
 def register_counts(session_ids: Collection[int]) -> dict[int, tuple[int, int]]:

@@ -10,7 +10,8 @@ class RehabConfig(AppConfig):
         # Every change to these records is kept in the audit trail, in the same transaction.
         from auditlog.registry import auditlog
 
-        from rehab import models
+        from rehab import models, refdata
 
         for model in (models.Organisation, models.Facility, models.Room, models.StaffMember, models.RoleAssignment, models.PublicHoliday):
             auditlog.register(model)
+        refdata.register(models.Facility, models.Room)

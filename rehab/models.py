@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rehab.refdata import ReferenceQuerySet
+
 
 class Country(models.TextChoices):
     KOSOVO = "XK", _("Kosovo")
@@ -69,6 +71,8 @@ class Facility(models.Model):
     city = models.CharField(_("city"), max_length=100)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
 
+    objects = ReferenceQuerySet.as_manager()  # keeps the processes' copies current (rehab.refdata)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("facility")
@@ -90,6 +94,8 @@ class Room(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("facility"))
     name = models.CharField(_("name"), max_length=100)
     capacity = models.PositiveSmallIntegerField(_("capacity"))
+
+    objects = ReferenceQuerySet.as_manager()  # keeps the processes' copies current (rehab.refdata)
 
     class Meta:
         ordering = ["facility__name", "name"]

@@ -242,6 +242,7 @@ def test_the_cohort_page_with_modules_peers_equipment_and_trainer_places_has_con
         peer_educator_assign(cohort=cohort, inmate=graduate_inmate)
         cohort_set_equipment_need(cohort=cohort, kind=EquipmentItem.Kind.values[n], quantity=2)
     client.force_login(director_of(cohort.facility))
+    client.get(reverse("programs:cohort_delivery", args=[cohort.pk]))  # reads the reference data (rehab.refdata)
 
     # The peer educators' session counts are a query of their own, made only when there are peer educators.
     with django_assert_num_queries(DELIVERY_QUERIES):

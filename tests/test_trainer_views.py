@@ -250,6 +250,7 @@ def test_today_and_week_use_a_constant_number_of_queries(client, django_assert_n
         session = SessionFactory(cohort=cohort, date=today, start_time=dt.time(8 + n, 0), end_time=dt.time(9 + n, 0))
         AttendanceFactory(session=session)
     client.force_login(trainer)
+    client.get(reverse(f"programs:{page}"))  # the process reads the reference data once (rehab.refdata)
 
     # session, user, role assignments; the keys of the trainer's cohorts, their sessions of those days, those
     # cohorts with their course, facility and room, and the sessions' register counts
@@ -366,6 +367,7 @@ def test_the_register_page_uses_a_constant_number_of_queries(client, django_asse
     for _ in range(count):
         AttendanceFactory(session=session, enrolment=EnrolmentFactory(cohort=cohort), recorded_by=trainer)
     client.force_login(trainer)
+    client.get(register_url(session))  # the process reads the reference data once (rehab.refdata)
 
     # session, user, roles, the session (with whether the user trains its group), the people, their rows
     with django_assert_num_queries(6):

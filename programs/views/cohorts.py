@@ -27,6 +27,7 @@ from programs.services.delivery import cohort_equipment_check
 from programs.services.modules import cohort_module_progress
 from programs.services.peer_educators import cohort_peer_educators
 from programs.services.sessions import cohort_create, cohort_schedule_change, cohort_update, schedule_plan
+from rehab import refdata
 from rehab.db import one_or_404
 from rehab.links import url_by_pk
 from rehab.models import Facility, Role, StaffMember
@@ -234,13 +235,12 @@ def _cohort_page(request: HttpRequest, pk: int, **annotations) -> tuple[Cohort, 
     The cohort is read by its key and the scope checked on what the page shows anyway (its trainers, and the
     user's role assignments): filtering on viewable_cohorts() made PostgreSQL plan its OR of subqueries over
     eight joins, which took longer than the page's other queries took to run."""
-    cohort = one_or_404(
-        # The mentor and the cohort cascaded from (of a few cascade cohorts only) are read below: more joins here
-        # multiplied the time PostgreSQL took to plan this query.
-        # A country-wide role reads the facility's prison service when its scope is checked.
-        Cohort.objects.select_related("course", "facility", "room").annotate(**annotations),
-        pk=pk,
-    )
+    # The course, facility and room are attached from the process's reference data, and the mentor and the
+    # cohort cascaded from (of a few cascade cohorts only) read below: joined here, they multiplied the time
+    # PostgreSQL took to plan this query. A country-wide role reads the facility's prison service when its scope
+    # is checked.
+    cohort = one_or_404(Cohort.objects.annotate(**annotations), pk=pk)
+    refdata.attach([cohort], "course", "facility", "room")
     prefetch_related_objects([cohort], Prefetch("trainers", queryset=StaffMember.objects.select_related("organisation")))
     manager = can_manage(request.user, cohort)
     if not manager and not any(trainer.user_id == request.user.pk for trainer in cohort.trainers.all()):

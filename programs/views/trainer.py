@@ -37,6 +37,7 @@ from programs.services.attendance import (
 )
 from programs.services.cascades import training_of_trainers_complete
 from programs.services.movements import enrolment_moved_on
+from rehab import refdata
 from rehab.db import one_or_404
 from rehab.links import url_by_pk
 from rehab.models import Role
@@ -191,11 +192,9 @@ def _managed_session(request: HttpRequest, pk: int) -> tuple[Session, str | None
     subqueries on every register page, which took longer than the page's other queries took to run. A user
     who may save the register directs or trains the group, so only a refusal needs the scope checked."""
     session = one_or_404(
-        Session.objects.select_related("cohort__course", "cohort__facility", "cohort__room").annotate(
-            user_trains=trains_cohort(user=request.user)
-        ),
-        pk=pk,
+        Session.objects.select_related("cohort").annotate(user_trains=trains_cohort(user=request.user)), pk=pk
     )
+    refdata.attach([session.cohort], "course", "facility", "room")
     refusal = session_register_refusal(session=session, user=request.user, user_trains=session.user_trains)
     if refusal is not None and not (session.user_trains or user_directs_cohort(user=request.user, cohort=session.cohort)):
         raise Http404

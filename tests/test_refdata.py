@@ -1,0 +1,137 @@
+"""Reference data kept by each process (rehab.refdata): attached like select_related, never stale."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from programs.models import Cohort, Course
+from rehab import refdata
+from rehab.models import Facility, Room
+from tests.factories import CohortFactory, FacilityFactory
+
+pytestmark = pytest.mark.django_db
+
+SHARED = {"default": {"BACKEND": "rehab.cache.DegradingRedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}}
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache(settings):
+    """A cache shared between processes, as in production and `make test`, whatever the caller's environment."""
+    settings.CACHES = SHARED
+
+
+def attached(cohort: Cohort) -> Cohort:
+    fresh = Cohort.objects.get(pk=cohort.pk)
+    refdata.attach([fresh], "course", "facility", "room")
+    return fresh
+
+
+def test_attach_puts_the_rows_on_the_objects_as_select_related_does(django_assert_num_queries):
+    cohort = CohortFactory()
+    room = Room.objects.create(facility=cohort.facility, name="Workshop 2", capacity=12)
+    Cohort.objects.filter(pk=cohort.pk).update(room=room)
+    first = attached(cohort)  # reads the tables once for this version
+    again = Cohort.objects.get(pk=cohort.pk)
+
+    with django_assert_num_queries(0):
+        refdata.attach([again], "course", "facility", "room")
+        names = (again.course.title, again.facility.name, again.facility.prison_service_id, again.room.name)
+
+    expected = Cohort.objects.select_related("course", "facility", "room").get(pk=cohort.pk)
+    assert names == (expected.course.title, expected.facility.name, expected.facility.prison_service_id, "Workshop 2")
+    assert first.course == expected.course and first.room == room
+
+
+def test_a_cohort_without_a_room_gets_none_without_a_query(django_assert_num_queries):
+    cohort = CohortFactory(room=None, capacity=10)
+    fresh = attached(cohort)
+
+    with django_assert_num_queries(0):
+        assert fresh.room is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda facility: setattr(facility, "name", "Renamed") or facility.save(),
+        lambda facility: Facility.objects.filter(pk=facility.pk).update(name="Renamed"),
+        lambda facility: Facility.objects.bulk_update([setattr(facility, "name", "Renamed") or facility], ["name"]),
+    ],
+    ids=["save", "update", "bulk_update"],
+)
+def test_a_change_made_through_django_is_seen_by_the_next_page(change):
+    cohort = CohortFactory(facility=FacilityFactory(name="Before"))
+    assert attached(cohort).facility.name == "Before"
+
+    change(Facility.objects.get(pk=cohort.facility_id))
+
+    assert attached(cohort).facility.name == "Renamed"
+
+
+def test_another_process_change_is_seen_once_it_moves_the_version():
+    cohort = CohortFactory(course__title="Welding")
+    assert attached(cohort).course.title == "Welding"
+    with connection.cursor() as cursor:  # as another process would, unseen by this one's signals
+        cursor.execute("UPDATE programs_course SET title = 'Welding II' WHERE id = %s", [cohort.course_id])
+
+    assert attached(cohort).course.title == "Welding"  # this process's copy, until told
+    cache.set(refdata.VERSION_KEY, "another process committed a change")
+    assert attached(cohort).course.title == "Welding II"
+
+
+def test_a_row_created_after_the_tables_were_read_is_read_by_key(django_assert_num_queries):
+    attached(CohortFactory())
+    cohort = CohortFactory()  # its course and facility: new rows (their saves moved the version, too)
+    cache.set(refdata.VERSION_KEY, refdata._kept[0])  # as if the version had not moved yet
+    fresh = Cohort.objects.get(pk=cohort.pk)
+
+    with django_assert_num_queries(2):  # the new course and facility, each by key
+        refdata.attach([fresh], "course", "facility")
+
+    assert (fresh.course, fresh.facility) == (cohort.course, cohort.facility)
+
+
+def test_each_page_gets_its_own_instances():
+    cohort = CohortFactory(course__title="Baking")
+    first = attached(cohort)
+    first.course.title = "changed on one page"
+
+    assert attached(cohort).course.title == "Baking"
+
+
+def test_without_a_shared_cache_nothing_is_kept(settings, django_assert_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cohort = CohortFactory()
+    fresh = Cohort.objects.get(pk=cohort.pk)
+
+    with django_assert_num_queries(2):  # course and facility by key, every time
+        refdata.attach([fresh], "course", "facility")
+
+    assert fresh.course == cohort.course
+
+
+def test_when_redis_does_not_answer_the_rows_are_read_by_key(settings, django_assert_num_queries):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "rehab.cache.DegradingRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    cohort = CohortFactory(facility=FacilityFactory(name="Lipjan"))
+    fresh = Cohort.objects.get(pk=cohort.pk)
+
+    with django_assert_num_queries(2):
+        refdata.attach([fresh], "course", "facility")
+
+    assert fresh.facility.name == "Lipjan"
+
+
+def test_the_reference_models_mark_every_kind_of_write():
+    for model in (Facility, Room, Course):
+        assert isinstance(model.objects.all(), refdata.ReferenceQuerySet)
+        assert model in refdata._registered
+    before = cache.get(refdata.VERSION_KEY)
+    Course.objects.filter(pk=-1).delete()
+
+    assert cache.get(refdata.VERSION_KEY) != before
