@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "rehab.context_processors.navigation",
             ],
+            # Django's |date: and |time: filters, remembering what they wrote (rehab/templatetags/dates.py).
+            "builtins": ["rehab.templatetags.dates"],
         },
     },
 ]
