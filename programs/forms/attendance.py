@@ -13,7 +13,7 @@ from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +181,29 @@ class RegisterForm(PerPersonForm):
     def reason_options(self) -> list[tuple[str, str]]:
         return [(value, str(label)) for value, label in Attendance.Reason.choices]
 
+    # The status buttons and reason options are written here rather than by a template: drawn once per choice
+    # made, each still took a template's context and included nodes (a tenth of the register's rendering).
+    def _status_radios(self, *, checked: str) -> str:
+        return format_html_join(
+            "\n",
+            '<input type="radio" class="btn-check" name="status_{pk}" id="status_{pk}_{value}" value="{value}" '
+            'autocomplete="off" data-status{checked}>\n'
+            '<label class="btn btn-outline-{colour}" for="status_{pk}_{value}" data-testid="status-{pk}-{value}">{label}'
+            "</label>",
+            (
+                {"pk": self.PK_SLOT, "value": value, "label": label, "colour": colour,
+                 "checked": " checked" if value == checked else ""}
+                for value, label, colour in self.status_options
+            ),
+        )
+
+    def _reason_options(self, *, selected: str) -> str:
+        return format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            ((value, " selected" if value == selected else "", label) for value, label in [("", "—"), *self.reason_options]),
+        )
+
     def _build_rows(self) -> list[PersonRow]:
         # Every row has the same status buttons and reason options but for its field names and its choice: they
         # are rendered once per choice made, not once per row (per row they were most of the page's rendering),
@@ -193,14 +216,9 @@ class RegisterForm(PerPersonForm):
             row.saved = getattr(row.enrolment, "saved_attendance", None)
             status, reason = str(row.values["status"] or ""), str(row.values["reason"] or "")
             if status not in radios:
-                radios[status] = render_to_string(
-                    "programs/trainer/_status_radios.html",
-                    {"options": self.status_options, "checked": status, "pk": self.PK_SLOT},
-                )
+                radios[status] = self._status_radios(checked=status)
             if reason not in options:
-                options[reason] = render_to_string(
-                    "programs/trainer/_reason_options.html", {"options": self.reason_options, "selected": reason}
-                )
+                options[reason] = self._reason_options(selected=reason)
             # The id is digits only: nothing to escape.
             row.status_radios = mark_safe(radios[status].replace(self.PK_SLOT, row.key))  # noqa: S308
             row.reason_options = options[reason]
