@@ -14,4 +14,4 @@ class RehabConfig(AppConfig):
 
         for model in (models.Organisation, models.Facility, models.Room, models.StaffMember, models.RoleAssignment, models.PublicHoliday):
             auditlog.register(model)
-        refdata.register(models.Facility, models.Room)
+        refdata.register(models.Organisation, models.Facility, models.Room)

@@ -40,6 +40,8 @@ class Organisation(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
 
+    objects = ReferenceQuerySet.as_manager()  # keeps the processes' copies current (rehab.refdata)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")

@@ -1,4 +1,4 @@
-"""Reference data (facilities, rooms, courses) kept by each process and attached to the rows that point at it.
+"""Reference data (organisations, facilities, rooms, courses) kept by each process and attached to the rows that point at it.
 
 Nearly every programme page shows a group's course, facility and room, and they change only when someone edits
 them. Joined to a page's main query (select_related), the three cost Django a third of the query's build time and
@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -43,6 +44,8 @@ def changed(**_kwargs) -> None:
 
 def _new_version() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    if hasattr(_request, "version"):
+        _request.version = _UNREAD  # read again by this request too
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -74,14 +77,37 @@ def register(*reference_models: type[models.Model]) -> None:
         post_delete.connect(changed, sender=model, dispatch_uid=f"refdata-delete-{model._meta.label}")
 
 
+# Within one request the version is read once (a page may attach several times): set up by request_started,
+# dropped by request_finished, so that work outside requests (tasks, commands) reads it every time.
+_request = threading.local()
+
+
+def _request_started(**_kwargs) -> None:
+    _request.version = _UNREAD
+
+
+def _request_finished(**_kwargs) -> None:
+    _request.__dict__.pop("version", None)
+
+
+_UNREAD = object()
+request_started.connect(_request_started, dispatch_uid="refdata-request-started")
+request_finished.connect(_request_finished, dispatch_uid="refdata-request-finished")
+
+
 def _version() -> str | None:
     """The shared version of the reference data, or None when it cannot be shared (nothing is kept then)."""
     if settings.CACHES["default"]["BACKEND"] not in SHARED_CACHES:
         return None
+    version = getattr(_request, "version", None)
+    if version is not None and version is not _UNREAD:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY)  # still None when Redis does not answer
+    if hasattr(_request, "version"):
+        _request.version = version
     return version
 
 

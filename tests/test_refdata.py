@@ -1,12 +1,13 @@
 """Reference data kept by each process (rehab.refdata): attached like select_related, never stale."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 from programs.models import Cohort, Course
 from rehab import refdata
-from rehab.models import Facility, Room
+from rehab.models import Facility, Organisation, Room
 from tests.factories import CohortFactory, FacilityFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,10 +129,37 @@ def test_when_redis_does_not_answer_the_rows_are_read_by_key(settings, django_as
 
 
 def test_the_reference_models_mark_every_kind_of_write():
-    for model in (Facility, Room, Course):
+    for model in (Organisation, Facility, Room, Course):
         assert isinstance(model.objects.all(), refdata.ReferenceQuerySet)
         assert model in refdata._registered
     before = cache.get(refdata.VERSION_KEY)
     Course.objects.filter(pk=-1).delete()
 
     assert cache.get(refdata.VERSION_KEY) != before
+
+
+def test_within_a_request_the_version_is_read_once_and_a_change_made_by_it_is_seen(monkeypatch):
+    cohort = CohortFactory(facility=FacilityFactory(name="Before"))
+    backend, reads = caches["default"], []
+    real_get = backend.get
+    monkeypatch.setattr(backend, "get", lambda key, *a, **k: reads.append(key) or real_get(key, *a, **k))
+    refdata._request_started()  # what request_started does (the signal would also close the test's connection)
+    try:
+        first, second = attached(cohort), attached(cohort)
+        assert (first.facility.name, second.facility.name, reads.count(refdata.VERSION_KEY)) == ("Before", "Before", 1)
+
+        facility = Facility.objects.get(pk=cohort.facility_id)
+        facility.name = "After"
+        facility.save()
+
+        assert attached(cohort).facility.name == "After"
+    finally:
+        refdata._request_finished()
+    reads.clear()
+    attached(cohort), attached(cohort)
+    assert reads.count(refdata.VERSION_KEY) == 2  # outside a request (a task, a command): every time
+
+
+def test_the_version_is_kept_for_requests_only():
+    assert request_started.has_listeners() and request_finished.has_listeners()
+    assert refdata._request_started in [r[1]() for r in request_started.receivers if r[1]() is not None]

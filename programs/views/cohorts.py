@@ -30,7 +30,7 @@ from programs.services.sessions import cohort_create, cohort_schedule_change, co
 from rehab import refdata
 from rehab.db import one_or_404
 from rehab.links import url_by_pk
-from rehab.models import Facility, Role, StaffMember
+from rehab.models import Facility, Role
 from rehab.permissions import role_required
 from rehab.scoping import facilities_for, reaches_facility
 
@@ -214,17 +214,18 @@ def _shown_sessions(pk: int, today: dt.date) -> QuerySet[Session]:
 
 def _open_requests(cohort: Cohort, enrolments: list[Enrolment]) -> int:
     """Open course requests for the cohort's course from its facility, of people not in the cohort (the waitlist
-    page lists them with the waiting enrolments). The cohort's enrolments are at hand: excluding their people by
-    key keeps this a plain count rather than two correlated subqueries on the cohort's own query."""
-    return (
-        CourseRequest.objects.filter(course_id=cohort.course_id, status=CourseRequest.Status.OPEN)
-        .filter(
-            Q(inmate__current_facility_id=cohort.facility_id, inmate__status=Inmate.Status.IN_CUSTODY)
-            | Q(staff_member__isnull=False, facility_id=cohort.facility_id)
-        )
-        .exclude(inmate_id__in=[e.inmate_id for e in enrolments if e.inmate_id])
-        .exclude(staff_member_id__in=[e.staff_member_id for e in enrolments if e.staff_member_id])
-        .count()
+    page lists them with the waiting enrolments). The requesters are read and the cohort's people (at hand)
+    left out here: as conditions, excluding them doubled the time Django took to build the query."""
+    requesters = CourseRequest.objects.filter(course_id=cohort.course_id, status=CourseRequest.Status.OPEN).filter(
+        Q(inmate__current_facility_id=cohort.facility_id, inmate__status=Inmate.Status.IN_CUSTODY)
+        | Q(staff_member__isnull=False, facility_id=cohort.facility_id)
+    )
+    inmates = {e.inmate_id for e in enrolments if e.inmate_id}
+    staff = {e.staff_member_id for e in enrolments if e.staff_member_id}
+    return sum(
+        1
+        for inmate, staff_member in requesters.values_list("inmate_id", "staff_member_id")
+        if inmate not in inmates and staff_member not in staff
     )
 
 
@@ -241,7 +242,8 @@ def _cohort_page(request: HttpRequest, pk: int, **annotations) -> tuple[Cohort, 
     # is checked.
     cohort = one_or_404(Cohort.objects.annotate(**annotations), pk=pk)
     refdata.attach([cohort], "course", "facility", "room")
-    prefetch_related_objects([cohort], Prefetch("trainers", queryset=StaffMember.objects.select_related("organisation")))
+    prefetch_related_objects([cohort], "trainers")
+    refdata.attach(cohort.trainers.all(), "organisation")
     manager = can_manage(request.user, cohort)
     if not manager and not any(trainer.user_id == request.user.pk for trainer in cohort.trainers.all()):
         raise Http404
