@@ -10,7 +10,7 @@ import functools
 import logging
 from typing import Any
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -38,8 +38,28 @@ def _get_default(key, default=None, version=None):
     return default
 
 
+class _ReusingClient(RedisCacheClient):
+    """Django's client makes a new redis.Redis for every call (it copies the reply callbacks each time: as long as
+    the call itself on this machine); one per connection pool serves every call, from any thread."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class DegradingRedisCache(RedisCache):
     """Django's RedisCache; when Redis is down, reads miss and writes are dropped instead of raising."""
+
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = _ReusingClient
 
     get = _degrade(_get_default)(RedisCache.get)
     # add() reports "not stored": callers that use it as a lock then skip the guarded work, never do it twice.

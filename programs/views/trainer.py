@@ -78,12 +78,20 @@ def _delivered_sessions(request: HttpRequest, start: dt.date, end: dt.date, rece
         session.register_taken = session.register_taken_at is not None or session.marked > 0
         session.is_future = session.date > today
         session.register_locked = today > register_edit_deadline(session=session)
+        # What the card shows, decided here once rather than by the same comparisons over again in the template.
+        session.is_cancelled = session.status == Session.Status.CANCELLED
+        session.shows_register_state = not (session.is_cancelled or session.is_future)
+        session.can_cancel = session.status == Session.Status.SCHEDULED and not session.register_taken
+        session.is_online = session.cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON
     # Online and hybrid sessions show who joins from which city: one more query, only when there are such sessions.
     prefetch_related_objects(
-        [s for s in sessions if s.cohort.delivery_mode != Cohort.DeliveryMode.IN_PERSON],
+        [s for s in sessions if s.is_online],
         Prefetch("trainer_places", queryset=SessionTrainer.objects.select_related("staff_member")),
     )
     running = [c for c in cohorts.values() if c.start_date <= end and c.end_date >= start - dt.timedelta(days=recent_days)]
+    final_assessment_url = url_by_pk("programs:final_assessment")
+    for cohort in running:
+        cohort.final_assessment_url = final_assessment_url(cohort.pk)
     return sessions, sorted(running, key=lambda c: (c.end_date, c.name, c.pk))
 
 
