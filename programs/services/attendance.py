@@ -221,6 +221,13 @@ BY_NAME = (
 )
 
 
+# What a register shows and decides from, of each person: their names, and how and when they left the group.
+REGISTER_FIELDS = (
+    "cohort_id", "status", "ended_at", "inmate__first_name", "inmate__last_name",
+    "staff_member__first_name", "staff_member__last_name",
+)  # fmt: skip
+
+
 def session_register_people(*, session: Session, marked: Collection[int]) -> tuple[list[Enrolment], list[Enrolment]]:
     """Who a session's register lists, sorted by family name, with their person: (expected, moved away).
 
@@ -235,6 +242,7 @@ def session_register_people(*, session: Session, marked: Collection[int]) -> tup
         Enrolment.objects.filter(cohort_id=session.cohort_id)
         .filter(Q(status__in=(*Enrolment.SEATED, *MOVED)) | Q(pk__in=list(marked)))
         .select_related("inmate", "staff_member")
+        .only(*REGISTER_FIELDS)
         .order_by(*BY_NAME)
     )
     # Whether a movement closed a seat is asked only of the few it concerns, and only when there are any.
