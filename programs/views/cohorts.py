@@ -65,12 +65,20 @@ SESSIONS_SHOWN = 10
 # it shows: on one page, the sessions, module progress and delivery checks were two thirds of its queries.
 
 
+# What the roster shows of each person, and what the seat and waitlist counts are made from.
+ROSTER_FIELDS = (
+    "cohort_id", "status", "status_reason", "inmate__first_name", "inmate__last_name",
+    "staff_member__first_name", "staff_member__last_name",
+)  # fmt: skip
+
+
 @role_required(*MANAGER_ROLES, Role.TRAINER)
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort, manager = _cohort_page(request, pk)
     enrolments = list(
         Enrolment.objects.filter(cohort=cohort)
         .select_related("inmate", "staff_member")
+        .only(*ROSTER_FIELDS)
         .order_by("inmate__last_name", "inmate__first_name", "staff_member__last_name", "id")
     )
     seated = [e for e in enrolments if e.status in Enrolment.SEATED]
