@@ -67,6 +67,7 @@ def _delivered_sessions(request: HttpRequest, start: dt.date, end: dt.date, rece
             ids=delivered, start=start, end=end, recent_days=recent_days, also={s.cohort_id for s in sessions}
         )
     }
+    sessions = [s for s in sessions if s.cohort_id in cohorts]  # a group deleted meanwhile, with its sessions
     counts = register_counts([s.pk for s in sessions])
     register_url, cancel_url = url_by_pk("programs:register"), url_by_pk("programs:session_cancel")
     back = urlencode({"next": request.get_full_path()})
